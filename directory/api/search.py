@@ -1,0 +1,147 @@
+"""``GET /api/v1/search``: places near an origin offering the services asked for.
+
+The view only reads the arguments, resolves the place and serializes; the search itself is
+``directory.queries.search``, shared with the pages and HSDS. Nothing about the search is
+logged or stored, and the answer is marked ``no-store`` so no shared cache keeps it either.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_babel import get_locale
+from flask_smorest import Blueprint
+from marshmallow import fields
+from marshmallow.validate import OneOf
+from werkzeug.exceptions import UnprocessableEntity
+
+from directory.api.schemas import SearchResponseSchema
+from directory.extensions import limiter
+from directory.filters import SearchArgsSchema, to_filters
+from directory.geo import PlaceError
+from directory.queries import search
+
+blp = Blueprint(
+    "search_api",
+    __name__,
+    description="Search for places near a ZIP code, city, county, address or coordinates.",
+)
+DEFAULT_RATE_LIMIT = "120 per minute"
+
+
+def api_rate_limit() -> str:
+    return current_app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)
+
+
+limiter.limit(api_rate_limit)(blp)
+GEOJSON = "application/geo+json"
+
+
+class ApiSearchArgsSchema(SearchArgsSchema):
+    """The shared search arguments, plus the API's choice of output format."""
+
+    format = fields.String(
+        load_default=None,
+        validate=OneOf(("json", "geojson")),
+        metadata={
+            "description": "geojson: a GeoJSON FeatureCollection of the results (also chosen "
+            "by `Accept: application/geo+json`), so map apps can plot them directly."
+        },
+    )
+
+
+def wants_geojson(args: dict) -> bool:
+    if args.get("format"):
+        return args["format"] == "geojson"
+    return request.accept_mimetypes.best_match(["application/json", GEOJSON]) == GEOJSON
+
+
+def as_geojson(body: dict):
+    """The search answer as a FeatureCollection: one Point per result card (none for a
+    confidential place, whose position is not shown), the rest as foreign members."""
+    features = []
+    for hit in body["results"]:
+        location = hit["location"]
+        point = (
+            {"type": "Point", "coordinates": [location["longitude"], location["latitude"]]}
+            if location.get("latitude") is not None and location.get("longitude") is not None
+            else None
+        )
+        features.append(
+            {"type": "Feature", "id": location["id"], "geometry": point, "properties": hit}
+        )
+    collection = {"type": "FeatureCollection", "features": features} | {
+        key: value for key, value in body.items() if key != "results"
+    }
+    response = current_app.json.response(collection)
+    response.mimetype = GEOJSON
+    return response
+
+
+@blp.route("/search")
+class Search(MethodView):
+    @blp.arguments(ApiSearchArgsSchema, location="query", as_kwargs=False)
+    @blp.response(200, SearchResponseSchema)
+    @blp.alt_response(
+        422,
+        description="A parameter is invalid, or the place is unknown or "
+        "ambiguous: errors.near and a list of suggestions",
+    )
+    def get(self, args):
+        """Places near an origin offering the services asked for
+
+        Results are locations, one card per place with the matching services offered there,
+        ordered by distance (or by name for a state). Every location within `radius` is
+        counted, and no other. Services that reach the origin by mail, phone or online come
+        separately in `remote_services`; the state's law on each kind of service in `legality`.
+        With `format=geojson` or `Accept: application/geo+json` the same answer comes as a
+        GeoJSON FeatureCollection (`application/geo+json`).
+        """
+        try:
+            filters = to_filters(args)
+        except PlaceError as error:
+            return place_error(error)
+        result = search(filters, locale=str(get_locale() or "en"))
+        headers = {"Cache-Control": "no-store"}
+        links = page_links(result.page, result.total_pages)
+        if links:
+            headers["Link"] = links
+        if wants_geojson(args):
+            response = as_geojson(SearchResponseSchema().dump(result))
+            response.headers.update(headers)
+            response.vary.add("Accept")
+            return response
+        return result, 200, headers
+
+
+def place_error(error: PlaceError):
+    """422 naming ``near``, with places the person may have meant."""
+    problem = UnprocessableEntity()
+    body = {
+        "code": problem.code,
+        "status": problem.name,
+        "message": error.message,
+        "errors": {"near": [error.message]},
+        "suggestions": error.suggestions,
+    }
+    response = current_app.json.response(body)
+    response.status_code = problem.code
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def page_links(page: int, total_pages: int) -> str:
+    """RFC 8288 ``Link`` header with the next and previous pages of this same search."""
+    links = []
+    if page < total_pages:
+        links.append(f'<{_page_url(page + 1)}>; rel="next"')
+    if page > 1:
+        links.append(f'<{_page_url(min(page - 1, max(total_pages, 1)))}>; rel="prev"')
+    return ", ".join(links)
+
+
+def _page_url(page: int) -> str:
+    pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    return f"{request.base_url}?{urlencode([*pairs, ('page', page)])}"

@@ -1,0 +1,59 @@
+"""``flask export hsds``, ``flask import hsds`` and ``flask import findtreatment``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from directory.cli import export_cli, import_cli
+from directory.extensions import db
+from directory.hsds import findtreatment
+from directory.hsds.package import DEFAULT_NAME, export_package
+from directory.hsds.package_import import import_package
+
+
+@export_cli.command("hsds")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--name", default=DEFAULT_NAME, show_default=True, help="The package's name.")
+def export_hsds(path: Path, name: str) -> None:
+    """Write every listing as an HSDS 3.0 data package (a folder, or PATH.zip)."""
+    counts = export_package(db.session, path, name)
+    for table, count in counts.items():
+        click.echo(f"{table}: {count}")
+    click.echo(f"Wrote {path}")
+
+
+@import_cli.command("hsds")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+def import_hsds(path: Path) -> None:
+    """Import an HSDS 3.0 data package (folder or .zip): every row is checked first, and
+    nothing is written unless every row is valid."""
+    report = import_package(db.session, path)
+    if not report.ok:
+        db.session.rollback()
+        for error in report.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(report.errors)} errors; nothing was imported.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    for table in ("organizations", "locations", "services"):
+        created, updated = report.created[table], report.updated[table]
+        click.echo(f"{table}: {created} new, {updated} changed")
+    click.echo(f"Imported {report.name}")
+
+
+@import_cli.command("findtreatment")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_findtreatment(file: Path) -> None:
+    """Import a FindTreatment.gov locator/exportsAsJson/v2 response (idempotent)."""
+    report = findtreatment.import_file(db.session, file)
+    if report.errors:
+        db.session.rollback()
+        for error in report.errors:
+            click.echo(error, err=True)
+        click.echo(f"{len(report.errors)} errors; nothing was imported.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    click.echo(f"{report.created} new, {report.updated} changed, {report.unchanged} unchanged")

@@ -1,0 +1,180 @@
+"""HSDS 3.0 tabular data packages: one CSV file per table plus ``datapackage.json``, in a folder
+or a .zip. This module writes the export and reads package files; the tables and their columns
+are in ``tables.py``, the import in ``package_import.py``.
+
+Exports are deterministic (rows sorted by id, no timestamps), so exporting the same directory
+twice gives identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.hsds.mapping import HSDS_VERSION, PROFILE_URL, STATUS_TO_HSDS
+from directory.hsds.tables import EXTENSION, TABLES, Table
+from directory.models import Location, Organization, Service
+
+DEFAULT_NAME = "harm-reduction-directory"
+
+
+def csv_text(value: Any) -> str:
+    """A value as a CSV cell: empty for none, ISO dates and times, lowercase booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value)
+
+
+def _export_value(table: Table, row: Any, column: str) -> Any:
+    """The value of one column for one row; most are attributes of the same name."""
+    if table.name == "organizations" and column == "description":
+        # HSDS requires a description; the name is the best summary we have without one.
+        return row.description or row.name
+    if table.name == "services" and column == "status":
+        return STATUS_TO_HSDS.get(row.status, row.status)
+    if table.name == "service_areas":
+        if column == "name":
+            return row.code or "United States"
+        if column == "extent":
+            return row.code
+    if table.name == "taxonomy_terms":
+        if column == "taxonomy":
+            return row.taxonomy.name
+        if column == "language":
+            return "en"
+        if column == "description":
+            return row.description or row.name
+    if table.name == "attributes":
+        return {
+            "link_id": row.service_id,
+            "link_type": row.taxonomy_term.kind,
+            "link_entity": "service",
+        }.get(column, getattr(row, column, None))
+    return getattr(row, column)
+
+
+def _live_rows(session: Session, table: Table) -> Iterator[Any]:
+    """Rows to export: everything not archived and not attached to something archived."""
+    model = table.model
+    statement = select(model).order_by(model.id)
+    live = {
+        "organization_id": select(Organization.id).where(Organization.archived_at.is_(None)),
+        "location_id": select(Location.id).where(Location.archived_at.is_(None)),
+        "service_id": select(Service.id).where(Service.archived_at.is_(None)),
+    }
+    if hasattr(model, "archived_at"):
+        statement = statement.where(model.archived_at.is_(None))
+    for column, ids in live.items():
+        if hasattr(model, column) and column not in ("id",):
+            attribute = getattr(model, column)
+            statement = statement.where(attribute.is_(None) | attribute.in_(ids))
+    return iter(session.scalars(statement.execution_options(yield_per=1000)))
+
+
+def table_csv(session: Session, table: Table) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.column_names)
+    for row in _live_rows(session, table):
+        writer.writerow([csv_text(_export_value(table, row, c)) for c in table.column_names])
+    return buffer.getvalue()
+
+
+FIELD_TYPES = {
+    "string": "string",
+    "uuid": "string",
+    "number": "number",
+    "boolean": "boolean",
+    "date": "date",
+    "time": "time",
+}
+
+
+def descriptor(name: str) -> dict[str, Any]:
+    """``datapackage.json``: the package's name and profile, and every table's fields."""
+    resources = []
+    for table in TABLES:
+        fields = []
+        for column in table.columns:
+            entry: dict[str, Any] = {"name": column.name, "type": FIELD_TYPES[column.type]}
+            if column.type == "uuid":
+                entry["format"] = "uuid"
+            constraints: dict[str, Any] = {}
+            if column.required:
+                constraints["required"] = True
+            if column.choices:
+                constraints["enum"] = list(column.choices)
+            if constraints:
+                entry["constraints"] = constraints
+            if column.extension:
+                entry["description"] = EXTENSION
+            fields.append(entry)
+        resources.append(
+            {
+                "name": table.resource,
+                "path": table.path,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": {"fields": fields, "primaryKey": "id"},
+            }
+        )
+    return {
+        "name": name,
+        "title": "Harm Reduction Directory listings (Open Referral HSDS)",
+        "profile": "tabular-data-package",
+        "hsds_version": HSDS_VERSION,
+        "hsds_profile": PROFILE_URL,
+        "resources": resources,
+    }
+
+
+def export_package(session: Session, path: Path, name: str = DEFAULT_NAME) -> dict[str, int]:
+    """Write the directory's listings as an HSDS data package to ``path`` (a folder, or a .zip
+    file when the name ends in .zip); returns the number of rows written per table."""
+    files = {"datapackage.json": json.dumps(descriptor(name), indent=2, sort_keys=True) + "\n"}
+    counts = {}
+    for table in TABLES:
+        text = table_csv(session, table)
+        files[table.path] = text
+        counts[table.name] = text.count("\n") - 1
+    if path.suffix == ".zip":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for filename, text in files.items():
+                # A fixed timestamp keeps the archive byte-for-byte reproducible.
+                info = zipfile.ZipInfo(filename, date_time=(1980, 1, 1, 0, 0, 0))
+                archive.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)
+    else:
+        path.mkdir(parents=True, exist_ok=True)
+        for filename, text in files.items():
+            (path / filename).write_text(text, encoding="utf-8", newline="")
+    return counts
+
+
+def read_package(path: Path) -> dict[str, str]:
+    """The text of every file of a package folder or .zip, by file name."""
+    if path.is_dir():
+        return {p.name: p.read_text(encoding="utf-8-sig") for p in path.iterdir() if p.is_file()}
+    with zipfile.ZipFile(path) as archive:
+        return {
+            Path(info.filename).name: archive.read(info).decode("utf-8-sig")
+            for info in archive.infolist()
+            if not info.is_dir()
+        }

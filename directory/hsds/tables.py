@@ -1,0 +1,291 @@
+"""The tables of an HSDS 3.0 tabular data package as we write and read them: file names,
+columns (HSDS's names, plus our extension columns) and the model each table holds.
+
+Where HSDS has no place for something a searcher relies on (a location's time zone, how precise
+its coordinates are, whether its address is confidential, how a remote service reaches people)
+the table carries an extension column, described as such in ``datapackage.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from directory.models import (
+    Accessibility,
+    Address,
+    Attribute,
+    CostOption,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+
+EXTENSION = "Harm Reduction Directory extension (not in HSDS 3.0)."
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "string"  # string | uuid | number | boolean | date | time
+    required: bool = False
+    extension: bool = False
+    choices: tuple[str, ...] = ()
+
+
+OFFICIAL_PATHS = {"service_at_locations": "service_at_location.csv"}
+OFFICIAL_RESOURCES = {
+    "addresses": "address",
+    "accessibility": "accessibility",
+    "taxonomies": "taxonomy",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    model: type
+    columns: tuple[Column, ...]
+    # Which parent a child row belongs to, for tables imported as part of another record.
+    parents: tuple[str, ...] = field(default=())
+
+    @property
+    def path(self) -> str:
+        """The file name HSDS gives the table (``service_at_location.csv`` is singular)."""
+        return OFFICIAL_PATHS.get(self.name, f"{self.name}.csv")
+
+    @property
+    def resource(self) -> str:
+        """The resource name in ``datapackage.json``: HSDS's singular table name."""
+        return OFFICIAL_RESOURCES.get(self.name, self.name.removesuffix("s"))
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+def _c(name: str, type_: str = "string", **kwargs: Any) -> Column:
+    return Column(name, type_, **kwargs)
+
+
+ID = _c("id", "uuid", required=True)
+TABLES: tuple[Table, ...] = (
+    Table(
+        "organizations",
+        Organization,
+        (
+            ID,
+            _c("name", required=True),
+            _c("alternate_name"),
+            _c("description"),
+            _c("email"),
+            _c("website"),
+        ),
+    ),
+    Table(
+        "locations",
+        Location,
+        (
+            ID,
+            _c("location_type", required=True, choices=("physical", "postal", "virtual")),
+            _c("organization_id", "uuid", required=True),
+            _c("name", required=True),
+            _c("alternate_name"),
+            _c("description"),
+            _c("transportation"),
+            _c("latitude", "number"),
+            _c("longitude", "number"),
+            _c("timezone", extension=True),
+            _c("precision", extension=True, choices=("exact", "approximate", "intersection")),
+            _c("position_description", extension=True),
+            _c("confidential", "boolean", extension=True),
+            _c("front_door", extension=True),
+            _c("assured_date", "date", extension=True),
+        ),
+    ),
+    Table(
+        "addresses",
+        Address,
+        (
+            ID,
+            _c("location_id", "uuid", required=True),
+            _c("attention"),
+            _c("address_1", required=True),
+            _c("address_2"),
+            _c("city", required=True),
+            _c("region"),
+            _c("state_province", required=True),
+            _c("postal_code", required=True),
+            _c("country", required=True),
+            _c("address_type", required=True, choices=("physical", "postal", "virtual")),
+        ),
+        parents=("location_id",),
+    ),
+    Table(
+        "services",
+        Service,
+        (
+            ID,
+            _c("organization_id", "uuid", required=True),
+            _c("name", required=True),
+            _c("alternate_name"),
+            _c("description"),
+            _c("url"),
+            _c("email"),
+            _c(
+                "status",
+                required=True,
+                choices=("active", "inactive", "defunct", "temporarily closed"),
+            ),
+            _c("application_process"),
+            _c("fees_description"),
+            _c("eligibility_description"),
+            _c("assured_date", "date"),
+        ),
+    ),
+    Table(
+        "service_at_locations",
+        ServiceAtLocation,
+        (
+            ID,
+            _c("service_id", "uuid", required=True),
+            _c("location_id", "uuid", required=True),
+            _c("description"),
+        ),
+        parents=("service_id",),
+    ),
+    Table(
+        "phones",
+        Phone,
+        (
+            ID,
+            _c("location_id", "uuid"),
+            _c("service_id", "uuid"),
+            _c("organization_id", "uuid"),
+            _c("number", required=True),
+            _c("extension"),
+            _c("type", choices=("voice", "text", "fax", "hotline", "tty")),
+            _c("description"),
+        ),
+        parents=("location_id", "service_id"),
+    ),
+    Table(
+        "schedules",
+        Schedule,
+        (
+            ID,
+            _c("service_id", "uuid"),
+            _c("location_id", "uuid"),
+            _c("freq", choices=("WEEKLY",)),
+            _c("byday", required=True),
+            _c("opens_at", "time", required=True),
+            _c("closes_at", "time", required=True),
+            _c("description"),
+        ),
+        parents=("location_id", "service_id"),
+    ),
+    Table(
+        "languages",
+        Language,
+        (
+            ID,
+            _c("service_id", "uuid"),
+            _c("location_id", "uuid"),
+            _c("name"),
+            _c("code", required=True),
+            _c("note"),
+        ),
+        parents=("location_id", "service_id"),
+    ),
+    Table(
+        "accessibility",
+        Accessibility,
+        (
+            ID,
+            _c("location_id", "uuid", required=True),
+            _c("description"),
+            _c("details"),
+            _c("url"),
+        ),
+        parents=("location_id",),
+    ),
+    Table(
+        "service_areas",
+        ServiceArea,
+        (
+            ID,
+            _c("service_id", "uuid", required=True),
+            _c("name"),
+            _c("description"),
+            _c("extent"),
+            _c(
+                "extent_type",
+                required=True,
+                choices=("nationwide", "state", "county", "postal_code"),
+            ),
+            _c("reach", extension=True, choices=("mail", "phone", "online", "text")),
+        ),
+        parents=("service_id",),
+    ),
+    Table(
+        "cost_options",
+        CostOption,
+        (
+            ID,
+            _c("service_id", "uuid", required=True),
+            _c("option"),
+            _c("currency"),
+            _c("amount", "number"),
+            _c("amount_description"),
+        ),
+        parents=("service_id",),
+    ),
+    Table(
+        "taxonomies",
+        Taxonomy,
+        (
+            ID,
+            _c("name", required=True),
+            _c("description", required=True),
+            _c("uri"),
+            _c("version"),
+        ),
+    ),
+    Table(
+        "taxonomy_terms",
+        TaxonomyTerm,
+        (
+            ID,
+            _c("code"),
+            _c("name", required=True),
+            _c("description", required=True),
+            _c("parent_id", "uuid"),
+            _c("taxonomy"),
+            _c("language"),
+            _c("taxonomy_id", "uuid"),
+            _c("kind", extension=True, choices=("category", "cost", "access", "population")),
+            _c("name_es", extension=True),
+        ),
+    ),
+    Table(
+        "attributes",
+        Attribute,
+        (
+            ID,
+            _c("link_id", "uuid", required=True),
+            _c("taxonomy_term_id", "uuid", required=True),
+            _c("link_type"),
+            _c("link_entity", required=True, choices=("service",)),
+            _c("value"),
+        ),
+        parents=("link_id",),
+    ),
+)
+TABLES_BY_NAME = {table.name: table for table in TABLES}

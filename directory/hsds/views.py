@@ -1,0 +1,200 @@
+"""The Open Referral HSDS 3.0 API under /hsds, for 211s and other directories.
+
+Lists answer the HSDS page envelope, or every result as NDJSON with ``format=ndjson``; records
+by id answer fully nested bodies whose ``metadata`` is the record's change history. Bad input is
+a JSON 422 naming the field, an unknown or malformed id a JSON 404 (see ``directory.errors``).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+from flask_smorest import abort
+from webargs.flaskparser import use_args
+
+from directory.api.public import CACHE_CONTROL, api_rate_limit
+from directory.extensions import limiter
+from directory.hsds import mapping, queries
+from directory.hsds.args import (
+    ListArgs,
+    OrganizationListArgs,
+    OrganizationRecordArgs,
+    ServiceAtLocationListArgs,
+    ServiceListArgs,
+    TaxonomyTermListArgs,
+)
+
+bp = Blueprint("hsds", __name__, url_prefix="/hsds")
+limiter.limit(api_rate_limit)(bp)
+OFFICIAL_OPENAPI = (
+    "https://raw.githubusercontent.com/openreferral/specification/3.0.1/schema/openapi.json"
+)
+
+
+SEARCH_PARAMETERS = frozenset({"postcode", "proximity", "search", "lat", "lng"})
+
+
+@bp.after_request
+def cacheable(response: Response) -> Response:
+    # A URL holding a searched place or words must not be kept by a shared cache (privacy).
+    if SEARCH_PARAMETERS.intersection(request.args):
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    # Streams are not buffered to hash them; pages and records get an ETag and may be cached.
+    if request.method == "GET" and response.status_code == 200 and not response.is_streamed:
+        response.headers["Cache-Control"] = CACHE_CONTROL
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+def envelope(contents: list[dict], total: int, page: int, per_page: int) -> dict[str, Any]:
+    total_pages = math.ceil(total / per_page) if total else 0
+    return {
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page,
+        "size": len(contents),
+        "first_page": page == 1,
+        "last_page": page >= total_pages,
+        "empty": not contents,
+        "contents": contents,
+    }
+
+
+def ndjson(rows: Iterable[Any], to_item: Callable[[Any], dict]) -> Response:
+    def lines():
+        for row in rows:
+            # The app's JSON provider escapes <, > and & so no line can be read as markup.
+            yield current_app.json.dumps(to_item(row), separators=(",", ":")) + "\n"
+
+    return Response(stream_with_context(lines()), mimetype="application/x-ndjson")
+
+
+def listing(statement, args: dict, to_item: Callable[[Any], dict]):
+    if args["format"] == "ndjson":
+        return ndjson(queries.stream(statement), to_item)
+    rows, total = queries.page_of(statement, args["page"], args["per_page"])
+    return envelope([to_item(row) for row in rows], total, args["page"], args["per_page"])
+
+
+def record_id(value: str) -> uuid.UUID:
+    parsed = queries.parse_uuid(value)
+    if parsed is None:
+        abort(404)
+    return parsed
+
+
+def found(record: Any) -> Any:
+    if record is None:
+        abort(404)
+    return record
+
+
+@bp.get("/")
+def root():
+    return {
+        "version": mapping.HSDS_VERSION,
+        "profile": mapping.PROFILE_URL,
+        "openapi_url": OFFICIAL_OPENAPI,
+    }
+
+
+@bp.get("/services")
+@use_args(ServiceListArgs, location="query")
+def services(args: dict):
+    statement = queries.services(args)
+    if args["minimal"]:
+        return listing(statement, args, mapping.minimal_service)
+    if args["full"]:
+        return listing(
+            statement.options(*queries.full_service_loaders()), args, mapping.service_full
+        )
+    statement = statement.options(*queries.service_loaders())
+    return listing(statement, args, mapping.service_list_item)
+
+
+@bp.get("/services/<id>")
+def service(id: str):
+    service_id = record_id(id)
+    row = found(queries.full_service(service_id))
+    return mapping.service_full(row, queries.revisions_of("service", service_id))
+
+
+@bp.get("/organizations")
+@use_args(OrganizationListArgs, location="query")
+def organizations(args: dict):
+    statement = queries.organizations(args)
+    if not args["full"]:
+        return listing(statement, args, mapping.organization_basic)
+    statement = statement.options(*queries.full_organization_loaders(args["full_service"]))
+    nested_service = mapping.service_full if args["full_service"] else mapping.service_basic
+    return listing(
+        statement, args, lambda row: mapping.organization_full(row, row.services, nested_service)
+    )
+
+
+@bp.get("/organizations/<id>")
+@use_args(OrganizationRecordArgs, location="query")
+def organization(args: dict, id: str):
+    organization_id = record_id(id)
+    row, services_run = found(queries.full_organization(organization_id))
+    revisions = queries.revisions_of("organization", organization_id)
+    nested_service = mapping.service_full if args["full_service"] else mapping.service_basic
+    return mapping.organization_full(row, services_run, nested_service, revisions)
+
+
+@bp.get("/service_at_locations")
+@use_args(ServiceAtLocationListArgs, location="query")
+def service_at_locations(args: dict):
+    statement = queries.service_at_locations(args)
+    to_item = (
+        mapping.service_at_location_full if args["full"] else mapping.service_at_location_list_item
+    )
+    if not (args.get("postcode") and args.get("proximity") is not None):
+        return listing(statement, args, to_item)
+    try:
+        nearby = queries.near_postcode(statement, args["postcode"], args["proximity"])
+    except queries.UnknownPostcode:
+        abort(
+            422,
+            message="Invalid input: postcode",
+            errors={"postcode": ["No US ZIP code with this value is known."]},
+        )
+    if args["format"] == "ndjson":
+        return ndjson(nearby, to_item)
+    start = (args["page"] - 1) * args["per_page"]
+    contents = [to_item(link) for link in nearby[start : start + args["per_page"]]]
+    return envelope(contents, len(nearby), args["page"], args["per_page"])
+
+
+@bp.get("/service_at_locations/<id>")
+def service_at_location(id: str):
+    link = found(queries.full_service_at_location(record_id(id)))
+    return mapping.service_at_location_full(link, queries.revisions_of("service", link.service_id))
+
+
+@bp.get("/taxonomies")
+@use_args(ListArgs, location="query")
+def taxonomies(args: dict):
+    return listing(queries.taxonomies(args), args, mapping.taxonomy)
+
+
+@bp.get("/taxonomies/<id>")
+def taxonomy(id: str):
+    return mapping.taxonomy(found(queries.taxonomy_by_id(record_id(id))))
+
+
+@bp.get("/taxonomy_terms")
+@use_args(TaxonomyTermListArgs, location="query")
+def taxonomy_terms(args: dict):
+    return listing(queries.taxonomy_terms(args), args, mapping.taxonomy_term)
+
+
+@bp.get("/taxonomy_terms/<id>")
+def taxonomy_term(id: str):
+    return mapping.taxonomy_term(found(queries.term_by_id(record_id(id))), nested=True)

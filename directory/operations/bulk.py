@@ -1,0 +1,156 @@
+"""Updating many locations at once from a partner's CSV file: dry run first, then all or nothing.
+
+Columns (any subset beyond ``name``): ``id`` (blank for a new location), ``name``,
+``address_1``, ``address_2``, ``city``, ``state``, ``postal_code``, ``latitude``, ``longitude``,
+``phones`` (separated by ``;``), ``languages`` (``en;es``), ``hours``
+(``MO,TU,WE 09:00-17:00; SA 10:00-14:00``), ``description``. A column left out is left alone;
+an empty cell in a present column clears the field (except
+the address, which is kept when all its cells are empty).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from directory.models import Location, Organization
+from directory.operations import listings
+from directory.operations.revisions import Actor
+
+MAX_ROWS = 2000
+ADDRESS_COLUMNS = ("address_1", "address_2", "city", "state", "postal_code")
+KNOWN_COLUMNS = frozenset(
+    {"id", "name", "description", "latitude", "longitude", "phones", "languages", "hours"}
+    | set(ADDRESS_COLUMNS)
+)
+
+
+@dataclass
+class RowResult:
+    line: int
+    name: str
+    outcome: str  # "new" | "changed" | "unchanged" | "error"
+    changes: dict[str, list[Any]] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class BulkReport:
+    rows: list[RowResult]
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(row.outcome != "error" for row in self.rows)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+
+def _hours(text: str) -> list[dict[str, str]]:
+    schedules = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        days, _, span = part.strip().partition(" ")
+        opens_at, _, closes_at = span.strip().partition("-")
+        schedules.append(
+            {"byday": days, "opens_at": opens_at.strip(), "closes_at": closes_at.strip()}
+        )
+    return schedules
+
+
+def _float(name: str, text: str) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise listings.ListingError({name: [f"{text!r} is not a number."]}) from None
+
+
+def row_values(row: dict[str, str]) -> dict[str, Any]:
+    """One CSV row as a location document (only the columns present)."""
+    values: dict[str, Any] = {}
+    if "name" in row:
+        values["name"] = row["name"].strip()
+    if "description" in row:
+        values["description"] = row["description"].strip() or None
+    # A row whose address cells are all empty keeps the address it has.
+    if any((row.get(column) or "").strip() for column in ADDRESS_COLUMNS):
+        values["address"] = {column: (row.get(column) or "").strip() for column in ADDRESS_COLUMNS}
+        values["address"]["region"] = None
+    if "latitude" in row or "longitude" in row:
+        lat = _float("latitude", row.get("latitude", ""))
+        lng = _float("longitude", row.get("longitude", ""))
+        if lat is not None or lng is not None:
+            values.update(latitude=lat, longitude=lng)
+    if "phones" in row:
+        values["phones"] = [
+            {"number": n.strip(), "type": "voice"} for n in row["phones"].split(";") if n.strip()
+        ]
+    if "languages" in row:
+        values["languages"] = [c.strip() for c in row["languages"].split(";") if c.strip()]
+    if "hours" in row:
+        values["schedules"] = _hours(row["hours"])
+    return values
+
+
+def _apply_row(
+    session: Session, organization: Organization, line: int, row: dict[str, str], actor: Actor
+) -> RowResult:
+    name = (row.get("name") or "").strip()
+    result = RowResult(line=line, name=name, outcome="unchanged")
+    try:
+        values = row_values(row)
+        key = (row.get("id") or "").strip()
+        if not key:
+            location = listings.create_location(session, organization, values, actor)
+            result.outcome = "new"
+            result.changes = {k: [None, v] for k, v in listings.document(location).items() if v}
+            return result
+        try:
+            location = session.get(Location, uuid.UUID(key))
+        except ValueError:
+            location = None
+        if location is None or location.organization_id != organization.id:
+            raise listings.ListingError({"id": [f"No location of yours has the id {key}."]})
+        result.name = result.name or location.name
+        result.changes = listings.update_location(session, location, values, actor)
+        result.outcome = "changed" if result.changes else "unchanged"
+    except listings.ListingError as error:
+        result.outcome, result.errors = "error", error.errors
+    return result
+
+
+def run(
+    session: Session, organization: Organization, text: str, actor: Actor, *, apply: bool
+) -> BulkReport:
+    """Check (and with ``apply``, write) every row; nothing is written unless every row is valid.
+
+    The caller commits when ``apply`` is true and the report is ``ok``; otherwise this function
+    rolls everything back itself, so a dry run never leaves a trace.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = set(reader.fieldnames or [])
+    report = BulkReport(rows=[])
+    if "name" not in columns and "id" not in columns:
+        report.errors.append("The first line must name the columns, including id or name.")
+    unknown = sorted(columns - KNOWN_COLUMNS)
+    if unknown:
+        report.errors.append(f"Unknown columns: {', '.join(unknown)}.")
+    if report.errors:
+        return report
+    for line, row in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            report.errors.append(f"At most {MAX_ROWS} rows per file.")
+            break
+        report.rows.append(_apply_row(session, organization, line, row, actor))
+    if not (apply and report.ok):
+        session.rollback()
+    return report

@@ -1,0 +1,94 @@
+"""What a search shows beside its cards: remote services that reach the origin, and state law."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from directory.geo import Place
+from directory.models import LegalityNote, Service, ServiceArea
+from directory.models.states import LEGALITY_TOPICS
+from directory.queries.predicates import service_conditions
+from directory.queries.results import SearchFilters
+from directory.queries.taxonomy import TaxonomyIndex
+
+# Local ones first: a ZIP's own programs before the county's, the state's, then nationwide ones.
+MAX_REMOTE = 20
+_SPECIFICITY = {"postal_code": 0, "county": 1, "state": 2, "nationwide": 3}
+
+
+def covering_areas(origin: Place | None, state: str | None) -> list:
+    """Conditions on ServiceArea for the areas that contain the origin (or the whole state)."""
+    areas = [ServiceArea.extent_type == "nationwide"]
+    state = (origin.state if origin else None) or state
+    if state:
+        areas.append((ServiceArea.extent_type == "state") & (ServiceArea.code == state))
+    if origin is not None and origin.state and origin.county:
+        county = f"{origin.state}:{origin.county}"
+        areas.append((ServiceArea.extent_type == "county") & (ServiceArea.code == county))
+    if origin is not None and origin.postal_code:
+        areas.append(
+            (ServiceArea.extent_type == "postal_code") & (ServiceArea.code == origin.postal_code)
+        )
+    return areas
+
+
+class RemoteChoice(NamedTuple):
+    service_id: object
+    reach: str
+    serves: str  # "nationwide", "NY", "NY:Kings" or "10001"
+
+
+def remote_choices(
+    session: Session, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date
+) -> list[RemoteChoice]:
+    """Services reaching the origin by mail, phone or online, each once: the most local first,
+    then by name; at most MAX_REMOTE. The caller loads the services."""
+    origin = filters.origin if filters.origin and filters.origin.kind != "state" else None
+    area_rows = session.execute(
+        select(
+            ServiceArea.service_id,
+            ServiceArea.extent_type,
+            ServiceArea.code,
+            ServiceArea.reach,
+            Service.name,
+        )
+        .join(Service, Service.id == ServiceArea.service_id)
+        .where(
+            or_(*covering_areas(origin, filters.search_state)),
+            *service_conditions(filters, taxonomy, today, at_location=False),
+        )
+    ).all()
+    best: dict[object, tuple] = {}
+    for service_id, extent_type, code, reach, name in area_rows:
+        current = best.get(service_id)
+        if current is None or _SPECIFICITY[extent_type] < _SPECIFICITY[current[0]]:
+            best[service_id] = (extent_type, code, reach, name)
+    chosen = sorted(best, key=lambda sid: (_SPECIFICITY[best[sid][0]], best[sid][3], str(sid)))
+    return [
+        RemoteChoice(sid, best[sid][2], best[sid][1] or "nationwide") for sid in chosen[:MAX_REMOTE]
+    ]
+
+
+def legality_notes(
+    session: Session, state: str | None, topics_first: list[str], locale: str
+) -> list[LegalityNote]:
+    """The state's notes in the locale (English where a translation is missing), the topics of
+    the searched categories first, then the rest in the fixed topic order."""
+    if not state:
+        return []
+    locales = ["en"] if locale == "en" else [locale, "en"]
+    notes = session.scalars(
+        select(LegalityNote).where(
+            LegalityNote.state_code == state, LegalityNote.locale.in_(locales)
+        )
+    ).all()
+    by_topic: dict[str, LegalityNote] = {}
+    for note in sorted(notes, key=lambda n: n.locale != locale):
+        by_topic.setdefault(note.topic, note)
+    order = topics_first + [t for t in LEGALITY_TOPICS if t not in topics_first]
+    rank = {topic: position for position, topic in enumerate(order)}
+    return sorted(by_topic.values(), key=lambda note: (rank.get(note.topic, len(rank)), note.topic))

@@ -1,0 +1,145 @@
+"""The SQL conditions a search is made of, evaluated per service.
+
+A location matches when ONE of its visible services matches EVERY filter; the card then shows
+the services that do. The same conditions pick the remote services (which have no location).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, Table, and_, exists, func, null, or_, select
+
+from directory.models import (
+    Attribute,
+    Language,
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+)
+from directory.models.services import VISIBLE_STATUSES
+from directory.queries.results import SearchFilters
+from directory.queries.taxonomy import TaxonomyIndex
+
+locations: Table = Location.__table__
+services: Table = Service.__table__
+service_at_locations: Table = ServiceAtLocation.__table__
+attributes: Table = Attribute.__table__
+languages: Table = Language.__table__
+organizations: Table = Organization.__table__
+
+
+def not_archived(column) -> ColumnElement[bool]:
+    """``column IS NULL``, written so that no planner searches the archived_at index with it.
+
+    Almost every row is not archived; without table statistics SQLite takes ``IS NULL`` for a
+    selective equality and walks that index instead of the coordinates or the location's
+    links, which is a thousand times slower.
+    """
+    return func.coalesce(column, null()).is_(None)
+
+
+def like_pattern(keyword: str) -> str:
+    """A LIKE pattern matching the keyword anywhere, with its own % and _ taken literally."""
+    escaped = keyword.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _has_term(term_ids) -> ColumnElement[bool]:
+    return (
+        exists()
+        .where(
+            attributes.c.service_id == services.c.id, attributes.c.taxonomy_term_id.in_(term_ids)
+        )
+        .correlate_except(attributes)
+    )
+
+
+def service_conditions(
+    filters: SearchFilters, taxonomy: TaxonomyIndex, today: date, *, at_location: bool
+) -> list[ColumnElement[bool]]:
+    """Conditions on ``services`` (and, when ``at_location``, on the joined ``locations``)."""
+    conditions: list[ColumnElement[bool]] = [
+        services.c.status.in_(VISIBLE_STATUSES),
+        not_archived(services.c.archived_at),
+    ]
+    for codes in (filters.categories, filters.costs, filters.access, filters.populations):
+        if codes:
+            conditions.append(_has_term(taxonomy.expand(codes)))
+    if filters.languages:
+        conditions.append(_speaks(filters.languages, at_location=at_location))
+    for keyword in filters.keywords:
+        conditions.append(_mentions(like_pattern(keyword), at_location=at_location))
+    if filters.verified_within is not None:
+        cutoff = today - timedelta(days=filters.verified_within)
+        verified = [services.c.assured_date >= cutoff]
+        if at_location:
+            verified.append(locations.c.assured_date >= cutoff)
+        conditions.append(or_(*verified))
+    return conditions
+
+
+def _speaks(codes: tuple[str, ...], *, at_location: bool) -> ColumnElement[bool]:
+    # lower() also keeps planners off the code index: "es" is on a third of the rows, and
+    # walking them all is far slower than looking up the few languages of one service.
+    spoken = func.lower(languages.c.code).in_(codes)
+    owners = [languages.c.service_id == services.c.id]
+    if at_location:
+        owners.append(languages.c.location_id == locations.c.id)
+    # Correlated explicitly: nested two levels down, automatic correlation would stop at the
+    # service's EXISTS and match a language spoken at any location at all.
+    return or_(*(exists().where(owner, spoken).correlate_except(languages) for owner in owners))
+
+
+def _mentions(pattern: str, *, at_location: bool) -> ColumnElement[bool]:
+    owner = locations.c.organization_id if at_location else services.c.organization_id
+    texts = [services.c.name, services.c.description]
+    if at_location:
+        texts += [locations.c.name, locations.c.description]
+    in_organization = (
+        exists()
+        .where(
+            organizations.c.id == owner,
+            or_(
+                organizations.c.name.ilike(pattern, escape="\\"),
+                organizations.c.description.ilike(pattern, escape="\\"),
+            ),
+        )
+        .correlate_except(organizations)
+    )
+    return or_(*(text.ilike(pattern, escape="\\") for text in texts), in_organization)
+
+
+def offers_matching_service(
+    filters: SearchFilters, taxonomy: TaxonomyIndex, today: date
+) -> ColumnElement[bool]:
+    """EXISTS a visible service at ``locations`` that matches every filter."""
+    return exists().where(
+        service_at_locations.c.location_id == locations.c.id,
+        services.c.id == service_at_locations.c.service_id,
+        *service_conditions(filters, taxonomy, today, at_location=True),
+    )
+
+
+def visible_location() -> ColumnElement[bool]:
+    return and_(not_archived(locations.c.archived_at), locations.c.location_type == "physical")
+
+
+def matching_pairs(filters: SearchFilters, taxonomy: TaxonomyIndex, today: date, location_ids):
+    """(location_id, service_id, status, timezone) of the matching services at these locations."""
+    return (
+        select(
+            service_at_locations.c.location_id,
+            services.c.id.label("service_id"),
+            services.c.status,
+            locations.c.timezone,
+        )
+        .select_from(service_at_locations)
+        .join(services, services.c.id == service_at_locations.c.service_id)
+        .join(locations, locations.c.id == service_at_locations.c.location_id)
+        .where(
+            service_at_locations.c.location_id.in_(location_ids),
+            *service_conditions(filters, taxonomy, today, at_location=True),
+        )
+    )

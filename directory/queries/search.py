@@ -1,0 +1,227 @@
+"""The search: places near an origin (or in a state) offering services that match the filters.
+
+How it stays fast on hundreds of thousands of locations: SQL returns only (id, latitude,
+longitude, name) of the visible locations inside the radius's bounding box — a range on the
+(latitude, longitude) index — that offer a matching service (an EXISTS per candidate); Python
+then computes the exact haversine distance, keeps those within the radius and sorts them; only
+the page's records are loaded, with their details in a handful of IN queries.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from directory.extensions import db
+from directory.geo import bounding_box, haversine_miles
+from directory.hours import UNKNOWN
+from directory.models import Address, Attribute, Location, Service
+from directory.queries.context import legality_notes, remote_choices
+from directory.queries.opening import CardHours, chunks, load_card_hours
+from directory.queries.predicates import (
+    locations,
+    matching_pairs,
+    offers_matching_service,
+    visible_location,
+)
+from directory.queries.results import RemoteHit, SearchFilters, SearchHit, SearchResult
+from directory.queries.taxonomy import TaxonomyIndex, taxonomy_index
+
+# A candidate row: (raw id, latitude, longitude, name). The id is left as the database returns
+# it (a hex string on SQLite) because converting thousands of ids to UUID costs more than the
+# rest of the ranking; only the page's ids are converted.
+Candidate = tuple
+
+
+def search(
+    filters: SearchFilters, *, now: datetime | None = None, locale: str = "en"
+) -> SearchResult:
+    """Run one search. ``now`` (aware) is the instant "open now" is judged at; tests pass it.
+
+    Nothing about the search — place, coordinates, keywords — is written anywhere: not to a
+    table, not to a log.
+    """
+    session = db.session
+    now = now or datetime.now(UTC)
+    today = now.date()
+    taxonomy = taxonomy_index(session)
+    ranked = _ranked_candidates(session, filters, taxonomy, today)
+
+    cards: dict[object, CardHours] = {}
+    if filters.filters_hours:
+        at = filters.open_at or now
+        ids = [_as_uuid(row[0]) for row, _ in ranked]
+        cards = _card_hours(session, filters, taxonomy, today, ids)
+        ranked = [
+            (row, miles)
+            for (row, miles), location_id in zip(ranked, ids, strict=True)
+            if location_id in cards and cards[location_id].status(at).state == "open"
+        ]
+
+    remote = remote_choices(session, filters, taxonomy, today)
+    start = (filters.page - 1) * filters.per_page
+    page = ranked[start : start + filters.per_page]
+    hits = page_hits(session, filters, page, now, cards)
+    # Held here, not looked up later: the session keeps loaded objects only while referenced.
+    remote_services = load_services(session, {r.service_id for r in remote})
+
+    state = filters.search_state
+    return SearchResult(
+        origin=filters.origin,
+        hits=hits,
+        remote=[RemoteHit(remote_services[r.service_id], r.reach, r.serves) for r in remote],
+        legality=legality_notes(
+            session, state, taxonomy.legality_topics(filters.categories), locale
+        ),
+        total=len(ranked),
+        page=filters.page,
+        per_page=filters.per_page,
+        state=state,
+    )
+
+
+def page_hits(
+    session: Session,
+    filters: SearchFilters,
+    page: list[tuple[Candidate, float | None]],
+    now: datetime,
+    cards: dict[object, CardHours] | None = None,
+) -> list[SearchHit]:
+    """The cards of one page of ranked candidates, with their matching services and hours."""
+    page_ids = [_as_uuid(row[0]) for row, _ in page]
+    if page_ids and not cards:
+        cards = _card_hours(session, filters, taxonomy_index(session), now.date(), page_ids)
+    cards = cards or {}
+    matched = {
+        sid for location_id in page_ids for sid in _matched_service_ids(cards.get(location_id))
+    }
+    services = load_services(session, matched)
+    distances = [miles for _, miles in page]
+    return _build_hits(session, page_ids, distances, cards, services, filters, now)
+
+
+def load_services(session: Session, service_ids: set) -> dict[object, Service]:
+    """Services with what a card or a remote listing shows: terms, languages, phones and the
+    organization."""
+    if not service_ids:
+        return {}
+    return {
+        service.id: service
+        for service in session.scalars(
+            select(Service)
+            .where(Service.id.in_(service_ids))
+            .options(
+                # Each attribute holds its term, so serializing never looks one up.
+                selectinload(Service.attributes).joinedload(Attribute.taxonomy_term),
+                selectinload(Service.languages),
+                selectinload(Service.phones),
+                joinedload(Service.organization),
+            )
+        )
+    }
+
+
+def _as_uuid(raw: object) -> uuid.UUID:
+    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
+
+
+def sort_key_by_distance(row: Candidate, miles: float) -> tuple:
+    # The raw id sorts like the UUID: a hex string on SQLite, a UUID on PostgreSQL.
+    return (miles, row[3], row[0])
+
+
+def sort_key_by_name(row: Candidate) -> tuple:
+    return (row[3].casefold(), row[3], row[0])
+
+
+def _ranked_candidates(
+    session: Session, filters: SearchFilters, taxonomy: TaxonomyIndex, today
+) -> list[tuple[Candidate, float | None]]:
+    """Every matching location with its distance, in result order (distance, else name)."""
+    query = select(
+        type_coerce(locations.c.id, String),
+        locations.c.latitude,
+        locations.c.longitude,
+        locations.c.name,
+    ).where(visible_location(), offers_matching_service(filters, taxonomy, today))
+    origin = filters.origin
+    # A state narrows a radius search too; a state given as the place lists the whole state.
+    state = filters.state or (origin.state if origin and origin.kind == "state" else None)
+    if state:
+        query = query.where(
+            locations.c.id.in_(select(Address.location_id).where(Address.state_province == state))
+        )
+    if origin is not None and origin.kind != "state":
+        min_lat, max_lat, min_lng, max_lng = bounding_box(
+            origin.lat, origin.lng, filters.radius_miles
+        )
+        query = query.where(
+            locations.c.latitude.between(min_lat, max_lat),
+            locations.c.longitude.between(min_lng, max_lng),
+        )
+        radius, lat0, lng0 = filters.radius_miles, origin.lat, origin.lng
+        within = []
+        for row in session.execute(query):
+            miles = haversine_miles(lat0, lng0, row[1], row[2])
+            if miles <= radius:
+                within.append((row, miles))
+        within.sort(key=lambda pair: sort_key_by_distance(*pair))
+        return within
+    rows = sorted(session.execute(query), key=sort_key_by_name)
+    return [(row, None) for row in rows]
+
+
+def _card_hours(session, filters, taxonomy, today, location_ids) -> dict[object, CardHours]:
+    pairs = []
+    for chunk in chunks(location_ids):
+        pairs.extend(session.execute(matching_pairs(filters, taxonomy, today, chunk)).all())
+    return load_card_hours(session, pairs)
+
+
+def _build_hits(session, page_ids, distances, cards, services, filters, now) -> list[SearchHit]:
+    """Load the page's locations with what a card shows (address, organization, source,
+    phones) and put each together with its matched services. Anything else a caller touches
+    loads lazily."""
+    if not page_ids:
+        return []
+    loaded = session.scalars(
+        select(Location)
+        .where(Location.id.in_(page_ids))
+        .options(
+            joinedload(Location.address),
+            joinedload(Location.organization),
+            joinedload(Location.source),
+            selectinload(Location.phones),
+        )
+    ).unique()
+    by_id = {location.id: location for location in loaded}
+    at = filters.open_at or now
+    hits = []
+    for location_id, miles in zip(page_ids, distances, strict=True):
+        location = by_id[location_id]
+        card = cards.get(location_id)
+        matched = sorted(
+            (services[sid] for sid in _matched_service_ids(card)),
+            key=lambda service: (service.name, str(service.id)),
+        )
+        status = card.status(at) if card else UNKNOWN
+        open_now = card.status(now) if card and at is not now else status
+        dates = [d for d in [location.assured_date, *(s.assured_date for s in matched)] if d]
+        hits.append(
+            SearchHit(
+                location=location,
+                services=matched,
+                distance_miles=miles,
+                open_status=status,
+                open_now=None if open_now.state == "unknown" else open_now.state == "open",
+                last_verified=max(dates) if dates else None,
+            )
+        )
+    return hits
+
+
+def _matched_service_ids(card: CardHours | None) -> list:
+    return list(card.service_ids) if card else []

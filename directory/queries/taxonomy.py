@@ -1,0 +1,99 @@
+"""The service taxonomy as the search needs it: codes, kinds, children, legality topics.
+
+The taxonomy changes only when the seed is reloaded, and every search needs it to expand a
+category into its children ("moud" → buprenorphine, methadone, naltrexone), so it is read once
+per process and database and kept.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.models import TaxonomyTerm
+
+
+@dataclass(frozen=True)
+class Term:
+    id: uuid.UUID
+    code: str
+    kind: str
+    parent_code: str | None
+    legality_topic: str | None
+    sort_order: int
+
+
+@dataclass
+class TaxonomyIndex:
+    terms: dict[str, Term] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=dict)
+
+    def codes_of_kind(self, kind: str) -> list[str]:
+        return [term.code for term in self.terms.values() if term.kind == kind]
+
+    def unknown(self, codes: tuple[str, ...] | list[str], kind: str) -> list[str]:
+        """The codes that are not terms of this kind, in the order given."""
+        return [code for code in codes if (t := self.terms.get(code)) is None or t.kind != kind]
+
+    def expand(self, codes: tuple[str, ...] | list[str]) -> list[uuid.UUID]:
+        """Term ids of the codes and of all their descendants, so a parent matches its children."""
+        found: dict[str, uuid.UUID] = {}
+        stack = list(codes)
+        while stack:
+            code = stack.pop()
+            if code in found or code not in self.terms:
+                continue
+            found[code] = self.terms[code].id
+            stack.extend(self.children.get(code, ()))
+        return sorted(found.values())
+
+    def legality_topics(self, codes: tuple[str, ...] | list[str]) -> list[str]:
+        """The legality topics of the searched categories (or of their parents), in order."""
+        topics: list[str] = []
+        for code in codes:
+            term = self.terms.get(code)
+            while term is not None and term.legality_topic is None and term.parent_code:
+                term = self.terms.get(term.parent_code)
+            if term is not None and term.legality_topic and term.legality_topic not in topics:
+                topics.append(term.legality_topic)
+        return topics
+
+
+_lock = threading.Lock()
+_indexes: dict[str, TaxonomyIndex] = {}
+
+
+def taxonomy_index(session: Session) -> TaxonomyIndex:
+    """The taxonomy of the session's database, read on first use and kept for the process."""
+    key = str(session.get_bind().url)
+    index = _indexes.get(key)
+    if index is not None:
+        return index
+    rows = session.execute(
+        select(
+            TaxonomyTerm.id,
+            TaxonomyTerm.code,
+            TaxonomyTerm.kind,
+            TaxonomyTerm.parent_id,
+            TaxonomyTerm.legality_topic,
+            TaxonomyTerm.sort_order,
+        )
+    ).all()
+    codes_by_id = {row.id: row.code for row in rows}
+    index = TaxonomyIndex()
+    for row in rows:
+        parent_code = codes_by_id.get(row.parent_id) if row.parent_id else None
+        index.terms[row.code] = Term(
+            row.id, row.code, row.kind, parent_code, row.legality_topic, row.sort_order
+        )
+        if parent_code:
+            index.children.setdefault(parent_code, []).append(row.code)
+    # An empty database gets its taxonomy from `flask seed load` later: only keep a real one.
+    if index.terms:
+        with _lock:
+            _indexes[key] = index
+    return index

@@ -1,0 +1,180 @@
+"""Reads for the location and state pages (the results page uses ``directory.queries.search``)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from directory.extensions import db
+from directory.hours import OpenStatus, Span, open_status
+from directory.models import (
+    Address,
+    Attribute,
+    LegalityNote,
+    Location,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    State,
+    TaxonomyTerm,
+)
+from directory.models.services import VISIBLE_STATUSES
+from directory.queries.opening import CardHours
+
+
+def parse_id(text: str) -> uuid.UUID | None:
+    """A path id as a UUID, or None: never let a malformed id reach the database."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def visible_services():
+    return (Service.status.in_(VISIBLE_STATUSES), Service.archived_at.is_(None))
+
+
+def location_for_page(location_id: uuid.UUID) -> Location | None:
+    """A listed (not archived) location with everything its page shows, loaded up front."""
+    return db.session.scalar(
+        select(Location)
+        .where(Location.id == location_id, Location.archived_at.is_(None))
+        .options(
+            selectinload(Location.address),
+            selectinload(Location.organization),
+            selectinload(Location.source),
+            selectinload(Location.phones),
+            selectinload(Location.schedules),
+            selectinload(Location.languages),
+            selectinload(Location.accessibility),
+        )
+    )
+
+
+def services_at(location: Location) -> list[Service]:
+    return list(
+        db.session.scalars(
+            select(Service)
+            .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
+            .where(ServiceAtLocation.location_id == location.id, *visible_services())
+            .options(
+                selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+                selectinload(Service.phones),
+                selectinload(Service.schedules),
+                selectinload(Service.languages),
+                selectinload(Service.cost_options),
+                selectinload(Service.source),
+            )
+            .order_by(Service.name)
+        )
+    )
+
+
+def location_status(location: Location, services: list[Service], at: datetime) -> OpenStatus:
+    """Open, closed or unknown exactly as the location's card in the results says it."""
+    if not services:
+        return open_status(location.schedules, location.timezone, at)
+    card = CardHours(location.timezone)
+    for service in services:
+        rows = service.schedules or location.schedules
+        card.services.append(
+            (service.id, service.status, [Span(r.byday, r.opens_at, r.closes_at) for r in rows])
+        )
+    return card.status(at)
+
+
+def legality_notes_for(state_code: str, locale: str, topics=None) -> list[LegalityNote]:
+    """The notes for a state in ``locale``, falling back to English topic by topic."""
+    query = select(LegalityNote).where(LegalityNote.state_code == state_code)
+    if topics is not None:
+        query = query.where(LegalityNote.topic.in_(list(topics)))
+    by_topic: dict[str, LegalityNote] = {}
+    for note in db.session.scalars(query.order_by(LegalityNote.topic)):
+        if note.locale == locale or note.topic not in by_topic:
+            by_topic[note.topic] = note
+    return list(by_topic.values())
+
+
+@dataclass
+class StateOverview:
+    state: State
+    legality_notes: list[LegalityNote]
+    remote_services: list[tuple[Service, list[str]]]
+    category_counts: list[tuple[TaxonomyTerm, int]] = field(default_factory=list)
+
+
+def remote_services_for(state_code: str) -> list[tuple[Service, list[str]]]:
+    """Services reaching people in the state by mail, phone, text or online, with their reaches."""
+    rows = db.session.execute(
+        select(Service, ServiceArea.reach)
+        .join(ServiceArea, ServiceArea.service_id == Service.id)
+        .where(
+            *visible_services(),
+            or_(
+                ServiceArea.extent_type == "nationwide",
+                (ServiceArea.extent_type == "state") & (ServiceArea.code == state_code),
+            ),
+        )
+        .options(
+            selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
+            selectinload(Service.phones),
+        )
+        .order_by(Service.name)
+    )
+    reaches: dict[uuid.UUID, tuple[Service, list[str]]] = {}
+    for service, reach in rows:
+        entry = reaches.setdefault(service.id, (service, []))
+        if reach not in entry[1]:
+            entry[1].append(reach)
+    return list(reaches.values())
+
+
+def category_counts(state_code: str) -> list[tuple[TaxonomyTerm, int]]:
+    """Places in the state offering each top-level category (a child term counts for its parent)."""
+    terms = {term.id: term for term in db.session.scalars(select(TaxonomyTerm))}
+
+    def top(term: TaxonomyTerm) -> TaxonomyTerm:
+        while term.parent_id is not None:
+            term = terms[term.parent_id]
+        return term
+
+    pairs = db.session.execute(
+        select(ServiceAtLocation.location_id, Attribute.taxonomy_term_id)
+        .distinct()
+        .join(Service, Service.id == ServiceAtLocation.service_id)
+        .join(Attribute, Attribute.service_id == Service.id)
+        .join(Location, Location.id == ServiceAtLocation.location_id)
+        .join(Address, Address.location_id == Location.id)
+        .where(
+            Address.state_province == state_code,
+            Location.archived_at.is_(None),
+            *visible_services(),
+        )
+    )
+    places: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for location_id, term_id in pairs:
+        term = terms[term_id]
+        if term.kind == "category":
+            places.setdefault(top(term).id, set()).add(location_id)
+    counted = [(terms[term_id], len(ids)) for term_id, ids in places.items()]
+    return sorted(counted, key=lambda pair: pair[0].sort_order)
+
+
+def state_overview(code: str, locale: str) -> StateOverview | None:
+    state = db.session.get(State, code.upper()) if len(code) == 2 else None
+    if state is None:
+        return None
+    return StateOverview(
+        state=state,
+        legality_notes=legality_notes_for(state.code, locale),
+        remote_services=remote_services_for(state.code),
+        category_counts=category_counts(state.code),
+    )
+
+
+def count_listed_places() -> int:
+    return db.session.scalar(select(func.count(Location.id)).where(Location.archived_at.is_(None)))

@@ -1,0 +1,230 @@
+"""How listings read on the page: labels, hours, distances, verification age, links.
+
+Registered on the blueprint as template helpers, so templates stay free of logic and every
+string is translated in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from urllib.parse import urlencode, urlsplit
+
+from babel.dates import format_time
+from flask import current_app, has_request_context, request
+from flask_babel import format_date, format_decimal, get_locale, gettext, lazy_gettext
+
+from directory.hours import OpenStatus
+from directory.models import LegalityNote, Location, Source, TaxonomyTerm
+from directory.search import bp
+
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+# A law summary older than this may no longer describe the law: the page says so.
+LEGALITY_STALE_DAYS = 2 * 365
+HOTLINES = (
+    (lazy_gettext("988 Suicide & Crisis Lifeline (call or text)"), "988"),
+    (lazy_gettext("SAMHSA National Helpline (free, confidential, 24/7)"), "1-800-662-4357"),
+    (lazy_gettext("Never Use Alone (someone stays on the line while you use)"), "1-800-484-3731"),
+)
+LEGALITY_STATUS_LABELS = {
+    "allowed": lazy_gettext("Allowed"),
+    "allowed_with_conditions": lazy_gettext("Allowed with conditions"),
+    "prohibited": lazy_gettext("Not allowed"),
+    "unclear": lazy_gettext("Unclear"),
+}
+LEGALITY_TOPIC_LABELS = {
+    "naloxone": lazy_gettext("Naloxone"),
+    "fentanyl_test_strips": lazy_gettext("Test strips and drug checking"),
+    "syringe_services": lazy_gettext("Syringe services"),
+    "good_samaritan": lazy_gettext("Calling for help during an overdose (Good Samaritan law)"),
+    "overdose_prevention_centers": lazy_gettext("Overdose prevention centers"),
+    "drug_possession": lazy_gettext("Drug possession"),
+}
+REACH_LABELS = {
+    "mail": lazy_gettext("Available by mail"),
+    "phone": lazy_gettext("Available by phone"),
+    "online": lazy_gettext("Available online"),
+    "text": lazy_gettext("Available by text message"),
+}
+WEEKDAY_NAMES = (
+    lazy_gettext("Monday"),
+    lazy_gettext("Tuesday"),
+    lazy_gettext("Wednesday"),
+    lazy_gettext("Thursday"),
+    lazy_gettext("Friday"),
+    lazy_gettext("Saturday"),
+    lazy_gettext("Sunday"),
+)
+
+
+def current_locale() -> str:
+    return str(get_locale() or "en")
+
+
+@bp.app_url_defaults
+def keep_language(endpoint: str, values: dict) -> None:
+    """A language chosen with ?lang= follows the person from page to page, without a cookie."""
+    if not endpoint.startswith("search.") or "lang" in values:
+        return
+    chosen = request.args.get("lang", "") if has_request_context() else ""
+    if chosen in current_app.config["LANGUAGES"]:
+        values["lang"] = chosen
+
+
+def language_switch_url(language: str) -> str:
+    """This very page in the other language: same path and query, ``lang`` replaced."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    args.append(("lang", language))
+    return f"{request.path}?{urlencode(args)}"
+
+
+def term_label(term: TaxonomyTerm) -> str:
+    return term.name_es if current_locale() == "es" and term.name_es else term.name
+
+
+def term_labels(terms) -> str:
+    return ", ".join(term_label(term) for term in terms)
+
+
+def service_terms(service, kind: str = "category") -> list[TaxonomyTerm]:
+    terms = [attribute.taxonomy_term for attribute in service.attributes]
+    return sorted((t for t in terms if t.kind == kind), key=lambda t: t.sort_order)
+
+
+def clock_text(moment: datetime | time) -> str:
+    """A time of day on the location's own wall clock ("5:00 PM", "17:00"), never converted."""
+    return format_time(moment, "short", locale=current_locale())
+
+
+def distance_text(miles: float | None) -> str:
+    if miles is None:
+        return ""
+    digits = "0.0" if miles < 10 else "0"
+    return gettext("%(miles)s mi", miles=format_decimal(miles, format=digits))
+
+
+def open_status_text(status: OpenStatus, now: datetime | None = None) -> str:
+    """ "Open now, closes at 5:00 PM", "Closed, opens Tuesday 9:00 AM" or "Hours unknown"."""
+    if status.state == "open":
+        if status.closes_at is None:
+            return gettext("Open now, 24 hours")
+        return gettext("Open now, closes at %(time)s", time=clock_text(status.closes_at))
+    if status.state == "closed":
+        if status.opens_at is None:
+            return gettext("Closed")
+        opens = status.opens_at
+        today = (now or datetime.now(opens.tzinfo)).astimezone(opens.tzinfo).date()
+        when = clock_text(opens)
+        if opens.date() == today:
+            return gettext("Closed now, opens today at %(time)s", time=when)
+        day = WEEKDAY_NAMES[opens.weekday()]
+        return gettext("Closed now, opens %(day)s at %(time)s", day=day, time=when)
+    return gettext("Hours unknown: call before you go")
+
+
+def source_text(source: Source | None) -> str:
+    if source is None:
+        return ""
+    return f"{source.name}, {source.vintage}" if source.vintage else source.name
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def verified_text(
+    verified_on: date | None, source: Source | None, today: date | None = None
+) -> str:
+    """ "Verified Oct 20, 2026 (…)" or, past a year, "Not verified since 2021 (SAMHSA locator…)"."""
+    today = today or today_utc()
+    origin = source_text(source)
+    if verified_on is None:
+        text = gettext("Never verified")
+    else:
+        days = (today - verified_on).days
+        if days > 365:
+            text = gettext("Not verified since %(year)s", year=verified_on.year)
+        elif days <= 0:
+            text = gettext("Verified today")
+        else:
+            text = gettext("Verified %(date)s", date=format_date(verified_on, "medium"))
+    return f"{text} ({origin})" if origin else text
+
+
+def is_stale(verified_on: date | None, today: date | None = None) -> bool:
+    return verified_on is None or ((today or today_utc()) - verified_on).days > 365
+
+
+def legality_is_old(note: LegalityNote, today: date | None = None) -> bool:
+    return ((today or today_utc()) - note.law_as_of).days > LEGALITY_STALE_DAYS
+
+
+def directions_url(location: Location) -> str | None:
+    """OpenStreetMap directions to the door; none when confidential or without coordinates."""
+    if location.confidential or location.latitude is None:
+        return None
+    return "https://www.openstreetmap.org/directions?" + urlencode(
+        {"route": f";{location.latitude:.5f},{location.longitude:.5f}"}
+    )
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if it is a plain web address; anything else (javascript:, data:) is never linked."""
+    if not url:
+        return None
+    scheme = urlsplit(url.strip()).scheme.lower()
+    return url.strip() if scheme in {"http", "https"} else None
+
+
+def phone_href(number: str) -> str:
+    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
+    return f"tel:{digits}"
+
+
+def address_lines(location: Location) -> list[str]:
+    """The street address, unless the place is confidential (then its front door only)."""
+    if location.confidential or location.address is None:
+        return []
+    address = location.address
+    street = ", ".join(part for part in (address.address_1, address.address_2) if part)
+    return [street, f"{address.city}, {address.state_province} {address.postal_code}"]
+
+
+@bp.record_once
+def install_template_helpers(state) -> None:
+    """Helpers every template may call, macros included (they do not see context processors)."""
+    state.app.jinja_env.globals.update(
+        language_switch_url=language_switch_url,
+        hotlines=HOTLINES,
+        term_label=term_label,
+        term_labels=term_labels,
+        service_terms=service_terms,
+        distance_text=distance_text,
+        clock_text=clock_text,
+        open_status_text=open_status_text,
+        verified_text=verified_text,
+        is_stale=is_stale,
+        source_text=source_text,
+        legality_is_old=legality_is_old,
+        legality_status_labels=LEGALITY_STATUS_LABELS,
+        legality_topic_labels=LEGALITY_TOPIC_LABELS,
+        reach_labels=REACH_LABELS,
+        weekday_names=WEEKDAY_NAMES,
+        directions_url=directions_url,
+        phone_href=phone_href,
+        web_link=web_link,
+        address_lines=address_lines,
+    )
+
+
+@bp.app_context_processor
+def page_language() -> dict:
+    """The page's language, the other one to switch to, and the one chosen with ?lang=."""
+    locale = current_locale()
+    other = "es" if locale == "en" else "en"
+    chosen = request.args.get("lang")
+    return {
+        "locale": locale,
+        "chosen_language": chosen if chosen in LANGUAGE_NAMES else None,
+        "other_language": other,
+        "other_language_name": LANGUAGE_NAMES[other],
+    }

@@ -1,0 +1,1 @@
+"""Loading the project's own seed files (taxonomy, states, legality notes, listings)."""

@@ -1,0 +1,44 @@
+"""gunicorn settings for ``make run`` and the load test (see docs/deployment.md for why)."""
+
+import multiprocessing
+import os
+
+# Search is CPU-bound Python (haversine over candidates) plus short database reads: one process
+# per core keeps the CPU busy, and a few threads per worker cover the time spent waiting on the
+# database and slow clients without the memory cost of more processes.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+worker_class = "gthread"
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+# Long search URLs (many filters) must reach the app, which answers with its own clear errors.
+limit_request_line = 8190
+limit_request_field_size = 8190
+preload_app = True
+# Privacy: the access log records method, path WITHOUT query string, status, size and time:
+# no client address, no searched place, no query text.
+accesslog = "-"
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+
+
+def when_ready(server):
+    # Build the place index (ZIPs, cities, counties: seconds of work) once in the master,
+    # before the workers fork, so they share it instead of each paying for it on the first
+    # search a person makes.
+    from directory.geo import warm_up
+
+    warm_up()
+
+
+def post_fork(server, worker):
+    # Connections opened in the master before forking must not be shared between workers.
+    # The app is the one gunicorn preloaded (whatever app spec it was given), not a second
+    # one built by importing wsgi: that would cost a start-up per worker and re-bind the
+    # module-level extensions (the rate limiter) to another app's settings.
+    from directory.extensions import db
+
+    app = worker.app.wsgi()
+    with app.app_context():
+        db.engine.dispose(close=False)

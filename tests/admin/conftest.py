@@ -1,0 +1,3 @@
+"""Moderation tests share the partner tests' fixtures."""
+
+from tests.partners.conftest import cheap_passwords, world  # noqa: F401

@@ -1,0 +1,210 @@
+"""The results page: cards near a ZIP, filters, the legality banner, and bad input."""
+
+from __future__ import annotations
+
+import html as html_module
+import re
+from datetime import date
+
+import pytest
+
+from directory.models import Source
+from tests.factories import (
+    LegalityNoteFactory,
+    LocationFactory,
+    ServiceAreaFactory,
+    ServiceFactory,
+)
+
+FAR_AWAY = {"latitude": 34.05, "longitude": -118.24, "timezone": "America/Los_Angeles"}
+
+
+def strips_nearby(verified_on: date | None = None, **values):
+    place = LocationFactory(name="Example Drop-in", assured_date=verified_on, **values)
+    ServiceFactory(
+        name="Test strip pickup",
+        categories=["fentanyl_test_strips"],
+        locations=[place],
+        assured_date=verified_on,
+    )
+    return place
+
+
+def text_of(page) -> str:
+    """The page's HTML with entities decoded, so apostrophes read as typed."""
+    return html_module.unescape(page.get_data(as_text=True))
+
+
+def test_search_by_zip_lists_nearby_places_with_distance_and_matching_services(client):
+    strips_nearby()
+    LocationFactory(name="Far Away Clinic", **FAR_AWAY)
+    page = client.get("/search?near=10001&radius=5")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Places near New York, NY 10001" in html
+    assert "Example Drop-in" in html
+    assert "Test strip pickup" in html
+    assert re.search(r"\d\.\d mi", html)
+    assert "Far Away Clinic" not in html
+    assert "Hours unknown" in html
+
+
+def test_category_filter_keeps_only_places_offering_it(client):
+    strips_nearby()
+    other = LocationFactory(name="Treatment Only")
+    ServiceFactory(categories=["methadone"], locations=[other])
+    html = client.get("/search?near=10001&service=fentanyl_test_strips").get_data(as_text=True)
+    assert "Example Drop-in" in html
+    assert "Treatment Only" not in html
+    assert 'value="fentanyl_test_strips" id="service-fentanyl_test_strips" checked' in html
+
+
+def test_old_listing_card_says_not_verified_since_with_its_source(client, session):
+    source = Source(code="samhsa", name="SAMHSA locator", vintage="2021 extract")
+    session.add(source)
+    session.commit()
+    strips_nearby(verified_on=date(2021, 5, 1), source=source)
+    html = client.get("/search?near=10001").get_data(as_text=True)
+    assert "Not verified since 2021 (SAMHSA locator, 2021 extract)" in html
+
+
+def test_approximate_and_confidential_places_say_so_on_their_cards(client):
+    strips_nearby(precision="approximate")
+    shelter = LocationFactory(name="Private Shelter", confidential=True, latitude=40.76)
+    ServiceFactory(categories=["peer_support"], locations=[shelter])
+    html = client.get("/search?near=10001").get_data(as_text=True)
+    assert "Approximate location — ZIP area" in html
+    assert "Address kept private" in html
+    assert html.count("1 Example St") == 1
+
+
+def test_card_has_a_phone_link_and_a_directions_link_without_referrer(client):
+    from directory.extensions import db
+    from directory.models import Phone
+
+    place = strips_nearby()
+    place.phones.append(Phone(number="(212) 555-0101"))
+    db.session.commit()
+    html = client.get("/search?near=10001").get_data(as_text=True)
+    assert 'href="tel:2125550101"' in html
+    assert re.search(
+        r'href="https://www.openstreetmap.org/directions\?[^"]+" rel="noreferrer"', html
+    )
+
+
+def test_legality_banner_shows_the_searched_topic_for_the_state_with_its_date(client):
+    strips_nearby()
+    LegalityNoteFactory(
+        topic="fentanyl_test_strips",
+        summary="Test strips are legal here.",
+        law_as_of=date(2022, 11, 1),
+    )
+    LegalityNoteFactory(topic="naloxone", summary="Naloxone without a prescription.")
+    html = client.get("/search?near=10001&service=fentanyl_test_strips").get_data(as_text=True)
+    assert "Test strips and drug checking" in html
+    assert "Test strips are legal here." in html
+    assert "Law as of Nov 1, 2022" in html
+    assert 'href="/states/NY"' in html
+    assert "Naloxone without a prescription." not in html
+
+
+def test_remote_services_are_listed_as_available_by_mail(client):
+    strips_nearby()
+    ServiceAreaFactory(
+        service=ServiceFactory(name="Strips by mail", categories=["fentanyl_test_strips"]),
+        extent_type="state",
+        code="NY",
+        reach="mail",
+    )
+    html = client.get("/search?near=10001&service=fentanyl_test_strips").get_data(as_text=True)
+    assert "Available by mail, phone or online" in html
+    assert "Strips by mail" in html
+
+
+def test_results_are_paged_and_page_links_keep_the_search(client):
+    for n in range(23):
+        place = LocationFactory(name=f"Place {n:02d}", latitude=40.75 + n / 1000)
+        ServiceFactory(categories=["naloxone"], locations=[place])
+    first = client.get("/search?near=10001&service=naloxone").get_data(as_text=True)
+    assert "23 places found" in first
+    assert "Page 1 of 2" in first
+    assert 'href="/search?near=10001&amp;page=2&amp;service=naloxone" rel="next"' in first
+    second = client.get("/search?near=10001&service=naloxone&page=2").get_data(as_text=True)
+    assert second.count('class="card"') == 3
+
+
+def test_empty_results_suggest_a_wider_area_fewer_filters_and_the_hotlines(client):
+    LocationFactory(name="Just outside", latitude=40.95)
+    html = client.get("/search?near=10001&radius=5&open_now=1").get_data(as_text=True)
+    assert "Nothing matched this search." in html
+    assert "radius=10" in html
+    assert "Search again without filters" in html
+    assert "988" in html
+    assert "1-800-662-4357" in html
+    assert "1-800-484-3731" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("near=Sprngfield%2C+IL", "We couldn't find “Sprngfield, IL”. Did you mean"),
+        ("near=Springfield", "There is more than one “Springfield”"),
+        ("near=99999", "We couldn't find “99999”"),
+        ("near=10001&radius=0", "Choose a distance between 1 and 250 miles."),
+        ("near=10001&radius=abc", "Choose a distance between 1 and 250 miles."),
+        ("near=10001&service=nonsense", "not known"),
+        ("near=" + "x" * 5000, "We couldn't find"),
+        ("lat=95&lng=0", "That location is not valid."),
+    ],
+)
+def test_bad_input_re_renders_the_form_with_a_message(client, query, message):
+    page = client.get(f"/search?{query}")
+    html = text_of(page)
+    assert page.status_code == 422
+    assert message in html
+    assert 'role="alert"' in html
+    assert '<form class="filters"' in html
+
+
+def test_a_misspelt_place_offers_its_suggestions_as_links(client):
+    html = client.get("/search?near=Springfield&service=naloxone").get_data(as_text=True)
+    assert 'href="/search?near=Springfield%2C+IL&amp;service=naloxone"' in html
+    assert 'aria-describedby="near-hint near-error"' in html
+
+
+def test_a_huge_query_string_is_answered_with_the_form_not_an_error(client):
+    noise = "&".join(f"junk{n}={'y' * 40}" for n in range(120))
+    page = client.get(f"/search?near=10001&{noise}")
+    assert page.status_code == 200
+    assert "Places near New York, NY 10001" in page.get_data(as_text=True)
+
+
+def test_without_a_place_the_page_asks_for_one(client):
+    page = client.get("/search?service=naloxone")
+    assert page.status_code == 200
+    assert "Enter a ZIP code, city or address" in page.get_data(as_text=True)
+
+
+def test_searching_in_spanish_uses_spanish_labels_and_law_summaries(client):
+    strips_nearby()
+    LegalityNoteFactory(topic="fentanyl_test_strips", summary="Legal in English.")
+    LegalityNoteFactory(topic="fentanyl_test_strips", locale="es", summary="Legal en español.")
+    html = client.get("/search?near=10001&service=fentanyl_test_strips&lang=es").get_data(
+        as_text=True
+    )
+    assert '<html lang="es">' in html
+    assert "Tiras reactivas de fentanilo" in html
+    assert "Legal en español." in html
+    assert "Legal in English." not in html
+    assert '<input type="hidden" name="lang" value="es">' in html
+
+
+def test_searching_a_whole_state_lists_its_places_by_name(client):
+    strips_nearby()
+    html = client.get("/search?near=NY&lang=es").get_data(as_text=True)
+    assert "Lugares en Nueva York" in html
+    assert "Example Drop-in" in html
+
+
+def test_a_search_is_never_kept_by_a_shared_cache(client):
+    assert client.get("/search?near=10001").headers["Cache-Control"] == "private, no-cache"

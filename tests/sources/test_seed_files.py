@@ -1,0 +1,59 @@
+"""The committed seed sources: every mapping file reads its file, with the expected row counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from directory.sources import available_specs
+from directory.sources.rows import read_rows, records
+
+# Rows in each converted file (see seed/sources/README.md for what was left out and why).
+EXPECTED_ROWS = {
+    "samhsa_treatment": 14034,
+    "samhsa_moud": 14773,
+    "samhsa_otp": 1831,
+    "samhsa_mental_health": 11375,
+    "manufacturer_naltrexone": 14773,
+    "ny_esap": 3036,
+    "nj_naloxone_pharmacies": 1042,
+    "nj_syringe_access": 7,
+    "philly_prevention_point": 8,
+    "naloxone_vending_machines": 3,
+    "overdose_prevention_centers": 3,
+}
+SMALL = [name for name, rows in EXPECTED_ROWS.items() if rows < 100]
+
+
+def specs_by_name():
+    return {spec.name: spec for spec in available_specs()}
+
+
+def test_every_seed_source_has_a_mapping_file_and_its_file_has_the_expected_rows():
+    specs = specs_by_name()
+
+    assert set(specs) == set(EXPECTED_ROWS)
+    for name, spec in specs.items():
+        assert sum(1 for _ in records(spec)) == EXPECTED_ROWS[name], name
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_every_row_of_the_hand_checked_lists_becomes_a_listing(name):
+    result = read_rows(specs_by_name()[name])
+
+    assert result.errors == []
+    assert result.read == EXPECTED_ROWS[name]
+
+
+def test_the_manufacturer_rows_are_never_listed_under_samhsas_name():
+    specs = specs_by_name()
+    [moud_rule] = specs["samhsa_moud"].skip
+    [manufacturer_rule] = specs["manufacturer_naltrexone"].skip
+
+    assert (moud_rule.column, set(moud_rule.values)) == ("source", {"vivitrolWeb"})
+    assert (manufacturer_rule.column, set(manufacturer_rule.values)) == ("source", {"SAMHSA"})
+    assert "not SAMHSA" in specs["manufacturer_naltrexone"].title
+
+
+def test_every_seed_source_says_where_it_came_from_and_when():
+    for spec in available_specs():
+        assert all((spec.title, spec.vintage, spec.licence, spec.as_of_date)), spec.name
