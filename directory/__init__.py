@@ -23,9 +23,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from directory import cli, database, errors, i18n, security
     from directory.extensions import api, cors, csrf, db, limiter, login_manager, migrate
+    from directory.queries import changes
 
     database.init_app(app)
     db.init_app(app)
+    changes.listen()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

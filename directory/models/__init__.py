@@ -6,6 +6,7 @@ from directory.models.details import Language, Phone, Schedule
 from directory.models.locations import Accessibility, Address, Location
 from directory.models.organizations import Organization
 from directory.models.revisions import Revision, Suggestion
+from directory.models.search_changes import SearchChange
 from directory.models.services import CostOption, Service, ServiceArea, ServiceAtLocation
 from directory.models.sources import Source, SourceRecord
 from directory.models.states import LegalityNote, State
@@ -26,6 +27,7 @@ __all__ = [
     "Phone",
     "Revision",
     "Schedule",
+    "SearchChange",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",

@@ -16,10 +16,10 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from directory.extensions import db
-from directory.geo import bounding_box, haversine_miles
 from directory.hours import UNKNOWN
 from directory.models import Address, Attribute, Location, Service
 from directory.queries.context import legality_notes, remote_choices
+from directory.queries.index import Ranked, search_index
 from directory.queries.opening import CardHours, chunks, load_card_hours
 from directory.queries.predicates import (
     locations,
@@ -48,22 +48,26 @@ def search(
     now = now or datetime.now(UTC)
     today = now.date()
     taxonomy = taxonomy_index(session)
-    ranked = _ranked_candidates(session, filters, taxonomy, today)
+    ranked, checked = _ranked_candidates(session, filters, taxonomy, today)
 
     cards: dict[object, CardHours] = {}
     if filters.filters_hours:
+        # The hours are read through the same conditions, keywords included.
         at = filters.open_at or now
-        ids = [_as_uuid(row[0]) for row, _ in ranked]
+        ids = ranked.uuids()
         cards = _card_hours(session, filters, taxonomy, today, ids)
-        ranked = [
-            (row, miles)
-            for (row, miles), location_id in zip(ranked, ids, strict=True)
-            if location_id in cards and cards[location_id].status(at).state == "open"
-        ]
+        ranked = ranked.keep(
+            location_id in cards and cards[location_id].status(at).state == "open"
+            for location_id in ids
+        )
+    elif not checked:
+        ids = ranked.uuids()
+        matching = _matching_locations(session, filters, taxonomy, today, ids)
+        ranked = ranked.keep(location_id in matching for location_id in ids)
 
     remote = remote_choices(session, filters, taxonomy, today)
     start = (filters.page - 1) * filters.per_page
-    page = ranked[start : start + filters.per_page]
+    page = ranked.page(start, start + filters.per_page)
     hits = page_hits(session, filters, page, now, cards)
     # Held here, not looked up later: the session keeps loaded objects only while referenced.
     remote_services = load_services(session, {r.service_id for r in remote})
@@ -139,39 +143,35 @@ def sort_key_by_name(row: Candidate) -> tuple:
 
 def _ranked_candidates(
     session: Session, filters: SearchFilters, taxonomy: TaxonomyIndex, today
-) -> list[tuple[Candidate, float | None]]:
-    """Every matching location with its distance, in result order (distance, else name)."""
+) -> tuple[Ranked, bool]:
+    """Every matching location in result order (distance, else name), and whether every
+    filter was checked: the in-memory index leaves keywords to SQL."""
+    origin = filters.origin
+    if origin is not None and origin.kind != "state":
+        ranked = search_index(session).ranked(filters, taxonomy, today)
+        return ranked, not filters.keywords
+    # A state given as the place lists the whole state, by name.
     query = select(
         type_coerce(locations.c.id, String),
         locations.c.latitude,
         locations.c.longitude,
         locations.c.name,
     ).where(visible_location(), offers_matching_service(filters, taxonomy, today))
-    origin = filters.origin
-    # A state narrows a radius search too; a state given as the place lists the whole state.
-    state = filters.state or (origin.state if origin and origin.kind == "state" else None)
+    state = filters.state or (origin.state if origin else None)
     if state:
         query = query.where(
             locations.c.id.in_(select(Address.location_id).where(Address.state_province == state))
         )
-    if origin is not None and origin.kind != "state":
-        min_lat, max_lat, min_lng, max_lng = bounding_box(
-            origin.lat, origin.lng, filters.radius_miles
-        )
-        query = query.where(
-            locations.c.latitude.between(min_lat, max_lat),
-            locations.c.longitude.between(min_lng, max_lng),
-        )
-        radius, lat0, lng0 = filters.radius_miles, origin.lat, origin.lng
-        within = []
-        for row in session.execute(query):
-            miles = haversine_miles(lat0, lng0, row[1], row[2])
-            if miles <= radius:
-                within.append((row, miles))
-        within.sort(key=lambda pair: sort_key_by_distance(*pair))
-        return within
-    rows = sorted(session.execute(query), key=sort_key_by_name)
-    return [(row, None) for row in rows]
+    return Ranked.from_rows(sorted(session.execute(query), key=sort_key_by_name)), True
+
+
+def _matching_locations(session, filters, taxonomy, today, location_ids) -> set:
+    """The locations among these with a service matching every filter, keywords included."""
+    found = set()
+    for chunk in chunks(location_ids):
+        query = matching_pairs(filters, taxonomy, today, chunk)
+        found.update(row.location_id for row in session.execute(query))
+    return found
 
 
 def _card_hours(session, filters, taxonomy, today, location_ids) -> dict[object, CardHours]:

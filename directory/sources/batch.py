@@ -27,6 +27,7 @@ from directory.models import (
     SourceRecord,
 )
 from directory.operations import Actor, to_json_value
+from directory.queries.changes import everything_changed
 
 # Parents before children, so foreign keys hold at every statement.
 _TABLE_ORDER = (
@@ -89,13 +90,18 @@ class Batch:
 
     def write(self, session: Session) -> None:
         copy = session.get_bind().dialect.name == "postgresql"
+        written = False
         for model in _TABLE_ORDER:
             rows = self.rows[model]
             if rows and copy:
                 _copy_rows(session, model.__table__, rows)
             elif rows:
                 session.execute(insert(model.__table__), rows)
+            written = written or bool(rows)
             self.rows[model] = []
+        if written:
+            # Bulk statements bypass the unit of work: tell the search indexes to reload.
+            everything_changed(session)
 
 
 def _copy_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 05:55:45.280759
+Create Date: 2026-11-24 08:07:31.497955
 
 """
 from alembic import op
@@ -36,6 +36,12 @@ def upgrade():
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.create_index('ix_revisions_entity_type_entity_id_created_at', ['entity_type', 'entity_id', 'created_at'], unique=False)
 
+    op.create_table('search_changes',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('location_id', sa.Uuid(), nullable=True),
+    sa.Column('stamp', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_changes'))
+    )
     op.create_table('sources',
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
@@ -551,6 +557,7 @@ def downgrade():
     op.drop_table('taxonomies')
     op.drop_table('states')
     op.drop_table('sources')
+    op.drop_table('search_changes')
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.drop_index('ix_revisions_entity_type_entity_id_created_at')
 

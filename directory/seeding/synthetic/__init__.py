@@ -30,6 +30,7 @@ from directory.models import (
     ServiceArea,
     ServiceAtLocation,
 )
+from directory.queries.changes import everything_changed
 from directory.seeding.synthetic.bulk import DriverValues, insert_rows
 from directory.seeding.synthetic.listings import (
     CATEGORY_MIX,
@@ -83,6 +84,7 @@ def add_synthetic(session: Session, count: int, seed: int = 2026) -> dict[str, i
             if values:
                 insert_rows(connection, model.__table__, values)
                 totals[model.__tablename__] = totals.get(model.__tablename__, 0) + len(values)
+    everything_changed(session)
     session.commit()
     return totals
 

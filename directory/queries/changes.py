@@ -1,0 +1,88 @@
+"""Tell the search index what changed: every flush that touches searchable rows notes the
+locations it affects in ``search_changes``, in the same transaction as the change itself.
+
+Searchable rows are the ones the index reads (``directory.queries.index``): locations and their
+addresses and languages, services, their attributes and languages, the links between services
+and locations, and taxonomy terms. Bulk writers that bypass the unit of work (imports, seed
+loads, synthetic data) call ``everything_changed``.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from itertools import chain
+
+from sqlalchemy import event, insert, select
+from sqlalchemy.orm import Session
+
+from directory.models import (
+    Address,
+    Attribute,
+    Language,
+    Location,
+    SearchChange,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+
+# A flush touching more locations than this (an import through the ORM) is noted as one
+# "everything changed": the index rebuilds instead of reloading them one by one.
+MANY = 1000
+
+
+def _stamp() -> int:
+    # A marker that tells two changes apart, not a secret.
+    return random.randrange(1, 2**31)
+
+
+def everything_changed(session: Session) -> None:
+    """Note that any location may have changed: every search index rebuilds."""
+    session.execute(insert(SearchChange), [{"location_id": None, "stamp": _stamp()}])
+
+
+def _affected(session: Session) -> tuple[set[uuid.UUID], bool]:
+    """The locations whose searchable facts the pending flush changes, and whether the change
+    reaches every location (a taxonomy term, a deleted service)."""
+    locations: set[uuid.UUID] = set()
+    services: set[uuid.UUID] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Location):
+            locations.add(obj.id)
+        elif isinstance(obj, Address | ServiceAtLocation):
+            locations.add(obj.location_id)
+        elif isinstance(obj, Service):
+            if obj in session.deleted:
+                return set(), True
+            services.add(obj.id)
+        elif isinstance(obj, Attribute):
+            services.add(obj.service_id)
+        elif isinstance(obj, Language):
+            locations.add(obj.location_id)
+            services.add(obj.service_id)
+        elif isinstance(obj, TaxonomyTerm):
+            return set(), True
+    services.discard(None)
+    if services:
+        links = ServiceAtLocation.__table__.c
+        query = select(links.location_id).where(links.service_id.in_(services))
+        locations.update(session.connection().scalars(query))
+    locations.discard(None)
+    return locations, False
+
+
+def _note_changes(session: Session, _flush_context) -> None:
+    locations, everything = _affected(session)
+    if everything or len(locations) > MANY:
+        rows = [{"location_id": None, "stamp": _stamp()}]
+    else:
+        rows = [{"location_id": lid, "stamp": _stamp()} for lid in sorted(locations)]
+    if rows:
+        session.connection().execute(insert(SearchChange.__table__), rows)
+
+
+def listen() -> None:
+    """Note changes on every session (once per process, however many apps are made)."""
+    if not event.contains(Session, "after_flush", _note_changes):
+        event.listen(Session, "after_flush", _note_changes)

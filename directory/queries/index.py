@@ -1,0 +1,506 @@
+"""The radius search's in-memory index: every place a visible service is offered, in arrays.
+
+Why not SQL alone: on a national directory with a quarter of a million locations, a 25-mile box
+around Manhattan holds over ten thousand candidates, and checking each one's services in SQL
+(an EXISTS per candidate) took around 100 ms. Here the same work is a handful of vectorised
+comparisons over the offers sorted by latitude: a millisecond or two.
+
+An *offer* is one visible service (active or temporarily closed, not archived) at one visible
+physical location with coordinates. For each offer the index keeps the location's latitude,
+longitude and state, bitmasks of the service's taxonomy terms (category, cost, access,
+population) and of the languages spoken (the service's and the location's), and the later of
+the service's and the location's verified dates — exactly what ``predicates.service_conditions``
+asks of one service, so "every filter must match the same service" still holds. Keywords are not
+indexed: the caller checks them in SQL on the index's candidates, as it checks opening hours.
+
+Freshness: every flush that touches searchable rows notes the affected locations in
+``search_changes`` (``directory.queries.changes``). Each search compares a fingerprint of the
+newest change rows with the ones its index applied (one small range query on the primary key);
+when they differ the changed locations are reloaded into a small *delta* part that shadows the
+base, and the base is rebuilt when the delta grows large or a change says "everything".
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from directory.geo import bounding_box, haversine_miles
+from directory.geo.distance import EARTH_RADIUS_MILES
+from directory.models import Address, Attribute, Language, SearchChange
+from directory.models.services import VISIBLE_STATUSES
+from directory.queries.predicates import (
+    locations,
+    not_archived,
+    service_at_locations,
+    services,
+    visible_location,
+)
+from directory.queries.results import SearchFilters
+from directory.queries.taxonomy import TaxonomyIndex
+
+# Change rows read again on every catch-up: on PostgreSQL a transaction can commit after later
+# ones (ids are handed out at insert, not at commit), so the index looks back this far.
+WINDOW = 1000
+# Locations kept in the delta before the base is rebuilt with them.
+DELTA_LIMIT = 5000
+# Distances this close to the radius are decided with the exact scalar haversine, so an index
+# search counts the same locations as a full scan does.
+_EDGE = 1e-9
+_IN_CHUNK = 5000
+_WORD = 64
+_MASK = (1 << _WORD) - 1
+
+
+class Rebuild(Exception):
+    """The delta cannot be built against the base's vocabulary: rebuild everything."""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Bit positions of taxonomy terms and languages, and small codes for states."""
+
+    terms: dict[uuid.UUID, int]
+    languages: dict[str, int]
+    states: dict[str, int]
+
+    @property
+    def term_words(self) -> int:
+        return max(1, -(-len(self.terms) // _WORD))
+
+    @property
+    def language_words(self) -> int:
+        return max(1, -(-len(self.languages) // _WORD))
+
+
+def _words(masks: list[int], count: int) -> np.ndarray:
+    """Python-int bitmasks as a (len, count) array of 64-bit words."""
+    array = np.zeros((len(masks), count), dtype=np.uint64)
+    for word in range(count):
+        shift = word * _WORD
+        array[:, word] = np.fromiter(
+            ((mask >> shift) & _MASK for mask in masks), dtype=np.uint64, count=len(masks)
+        )
+    return array
+
+
+def _as_uuid(raw: object) -> uuid.UUID:
+    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
+
+
+def _raw(column):
+    # Ids as the driver returns them (a hex string on SQLite, a UUID on PostgreSQL): converting
+    # hundreds of thousands of them to UUID would double the build time.
+    return type_coerce(column, String)
+
+
+@dataclass
+class Part:
+    """Offers sorted by latitude, and the locations they are at."""
+
+    lat: np.ndarray
+    lng: np.ndarray
+    loc: np.ndarray  # the offer's location: a position in the arrays below
+    state: np.ndarray
+    terms: np.ndarray
+    languages: np.ndarray
+    verified: np.ndarray  # date ordinal, 0 when never verified
+    ids: np.ndarray  # raw location ids
+    names: np.ndarray
+    loc_lat: np.ndarray
+    loc_lng: np.ndarray
+    rank: np.ndarray  # the order of (name, raw id): the tie-break after distance
+    positions: dict[object, int] = field(default_factory=dict)  # raw id → position
+    sorted_keys: list[tuple] = field(default_factory=list)  # (name, raw id), base only
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self, location_id: uuid.UUID) -> int | None:
+        return self.positions.get(location_id.hex, self.positions.get(location_id))
+
+    def matching_locations(self, box, term_words, language_words, cutoff, state) -> np.ndarray:
+        """Positions of the locations with an offer in the box that passes every filter."""
+        min_lat, max_lat, min_lng, max_lng = box
+        start = int(np.searchsorted(self.lat, min_lat, side="left"))
+        stop = int(np.searchsorted(self.lat, max_lat, side="right"))
+        lng = self.lng[start:stop]
+        keep = (lng >= min_lng) & (lng <= max_lng)
+        for words in term_words:
+            keep &= (self.terms[start:stop] & words).any(axis=1)
+        if language_words is not None:
+            keep &= (self.languages[start:stop] & language_words).any(axis=1)
+        if cutoff is not None:
+            keep &= self.verified[start:stop] >= cutoff
+        if state is not None:
+            keep &= self.state[start:stop] == state
+        return np.unique(self.loc[start:stop][keep])
+
+
+@dataclass
+class Ranked:
+    """Matching locations in result order, kept as arrays until a page is asked for."""
+
+    ids: np.ndarray
+    names: np.ndarray
+    lat: np.ndarray
+    lng: np.ndarray
+    origin: tuple[float, float] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_rows(cls, rows: list) -> Ranked:
+        """From (raw id, latitude, longitude, name) rows already in order (a state listing)."""
+        ids = np.empty(len(rows), dtype=object)
+        names = np.empty(len(rows), dtype=object)
+        ids[:] = [row[0] for row in rows]
+        names[:] = [row[3] for row in rows]
+        lat = np.array([row[1] for row in rows], dtype=np.float64)
+        lng = np.array([row[2] for row in rows], dtype=np.float64)
+        return cls(ids, names, lat, lng)
+
+    def uuids(self) -> list[uuid.UUID]:
+        return [_as_uuid(raw) for raw in self.ids]
+
+    def keep(self, mask: Iterable[bool]) -> Ranked:
+        mask = np.fromiter(mask, dtype=bool, count=len(self))
+        return Ranked(self.ids[mask], self.names[mask], self.lat[mask], self.lng[mask], self.origin)
+
+    def page(self, start: int, stop: int) -> list[tuple[tuple, float | None]]:
+        """((raw id, latitude, longitude, name), exact miles) of the rows in [start, stop)."""
+        rows = []
+        for i in range(start, min(stop, len(self))):
+            lat, lng = float(self.lat[i]), float(self.lng[i])
+            miles = haversine_miles(*self.origin, lat, lng) if self.origin else None
+            rows.append(((self.ids[i], lat, lng, self.names[i]), miles))
+        return rows
+
+
+def _haversine(lat0: float, lng0: float, lat: np.ndarray, lng: np.ndarray) -> np.ndarray:
+    phi0, phi = np.radians(lat0), np.radians(lat)
+    a = (
+        np.sin((phi - phi0) / 2) ** 2
+        + np.cos(phi0) * np.cos(phi) * np.sin(np.radians(lng - lng0) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+@dataclass
+class SearchIndex:
+    vocabulary: Vocabulary
+    base: Part
+    delta: Part | None = None
+    dead: np.ndarray | None = None  # base locations shadowed by the delta
+    delta_ids: frozenset = frozenset()
+    floor: int = 0
+    applied: dict[int, int] = field(default_factory=dict)  # change id → stamp, above floor
+    fingerprint: tuple = (None, 0, 0)
+
+    def ranked(self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date) -> Ranked:
+        """Every location within the radius with a service matching the indexed filters (all
+        but keywords and hours), nearest first, ties by name then id."""
+        origin, radius = filters.origin, filters.radius_miles
+        box = bounding_box(origin.lat, origin.lng, radius)
+        vocab = self.vocabulary
+        term_words = []
+        for codes in (filters.categories, filters.costs, filters.access, filters.populations):
+            if codes:
+                bits = [vocab.terms[t] for t in taxonomy.expand(codes) if t in vocab.terms]
+                term_words.append(_words([sum(1 << b for b in bits)], vocab.term_words)[0])
+        language_words = None
+        if filters.languages:
+            bits = [vocab.languages[c] for c in filters.languages if c in vocab.languages]
+            language_words = _words([sum(1 << b for b in bits)], vocab.language_words)[0]
+        cutoff = None
+        if filters.verified_within is not None:
+            cutoff = (today - timedelta(days=filters.verified_within)).toordinal()
+        # -2: a state no location is in (-1 marks a location without an address).
+        state = vocab.states.get(filters.state, -2) if filters.state else None
+
+        found = []
+        for part, dead in ((self.base, self.dead), (self.delta, None)):
+            if part is None or not len(part):
+                continue
+            at = part.matching_locations(box, term_words, language_words, cutoff, state)
+            if dead is not None:
+                at = at[~dead[at]]
+            miles = _haversine(origin.lat, origin.lng, part.loc_lat[at], part.loc_lng[at])
+            inside = miles <= radius
+            for i in np.flatnonzero(np.abs(miles - radius) <= _EDGE * max(1.0, radius)):
+                exact = haversine_miles(
+                    origin.lat, origin.lng, float(part.loc_lat[at[i]]), float(part.loc_lng[at[i]])
+                )
+                inside[i] = exact <= radius
+            at, miles = at[inside], miles[inside]
+            found.append((part, at, miles))
+        if not found:
+            empty = np.empty(0)
+            return Ranked(empty.astype(object), empty.astype(object), empty, empty)
+        miles = np.concatenate([m for _, _, m in found])
+        rank = np.concatenate([part.rank[at] for part, at, _ in found])
+        order = np.lexsort((rank, miles))
+
+        def gather(name: str) -> np.ndarray:
+            return np.concatenate([getattr(part, name)[at] for part, at, _ in found])[order]
+
+        return Ranked(
+            gather("ids"),
+            gather("names"),
+            gather("loc_lat"),
+            gather("loc_lng"),
+            (origin.lat, origin.lng),
+        )
+
+
+# --- Building -------------------------------------------------------------------------------
+
+
+def _vocabulary(session: Session) -> Vocabulary:
+    term_ids = session.scalars(select(Attribute.taxonomy_term_id).distinct()).all()
+    codes = session.scalars(select(func.lower(Language.code)).distinct()).all()
+    states = session.scalars(select(Address.state_province).distinct()).all()
+    return Vocabulary(
+        terms={_as_uuid(t): i for i, t in enumerate(sorted(map(_as_uuid, term_ids)))},
+        languages={code: i for i, code in enumerate(sorted(set(codes)))},
+        states={code: i for i, code in enumerate(sorted(states))},
+    )
+
+
+def _chunked(query, column, ids: list | None) -> list[tuple]:
+    """Run the query, narrowed to these ids in chunks (all rows when ids is None)."""
+    if ids is None:
+        return [query]
+    return [query.where(column.in_(ids[i : i + _IN_CHUNK])) for i in range(0, len(ids), _IN_CHUNK)]
+
+
+def _load_part(
+    session: Session,
+    vocab: Vocabulary,
+    location_ids: list[uuid.UUID] | None = None,
+    base: Part | None = None,
+) -> Part:
+    """Read the offers of these locations (all when None) into a Part.
+
+    Raises Rebuild when a delta meets a term, language or state the base's vocabulary lacks.
+    """
+    where_location = select(
+        _raw(locations.c.id),
+        locations.c.latitude,
+        locations.c.longitude,
+        locations.c.name,
+        Address.state_province,
+        locations.c.assured_date,
+    ).outerjoin(Address, Address.location_id == locations.c.id)
+    where_location = where_location.where(
+        visible_location(), locations.c.latitude.is_not(None), locations.c.longitude.is_not(None)
+    )
+    rows = []
+    for query in _chunked(where_location, locations.c.id, location_ids):
+        rows.extend(session.execute(query).all())
+    positions = {row[0]: i for i, row in enumerate(rows)}
+
+    offers_query = (
+        select(
+            _raw(service_at_locations.c.location_id),
+            _raw(services.c.id),
+            services.c.assured_date,
+        )
+        .join(services, services.c.id == service_at_locations.c.service_id)
+        .where(services.c.status.in_(VISIBLE_STATUSES), not_archived(services.c.archived_at))
+    )
+    offers = []
+    for query in _chunked(offers_query, service_at_locations.c.location_id, location_ids):
+        offers.extend(row for row in session.execute(query) if row[0] in positions)
+    service_ids = None if location_ids is None else sorted({_as_uuid(o[1]) for o in offers})
+
+    terms: dict[object, int] = defaultdict(int)
+    term_bits: dict[object, int | None] = {}  # raw term id → bit, parsed once per term
+    attribute_query = select(_raw(Attribute.service_id), _raw(Attribute.taxonomy_term_id))
+    for query in _chunked(attribute_query, Attribute.service_id, service_ids):
+        for service_id, term_id in session.execute(query):
+            if term_id not in term_bits:
+                term_bits[term_id] = vocab.terms.get(_as_uuid(term_id))
+            bit = term_bits[term_id]
+            if bit is None:
+                raise Rebuild(f"term {term_id}")
+            terms[service_id] |= 1 << bit
+
+    spoken: dict[object, int] = defaultdict(int)
+    language_query = select(
+        _raw(Language.service_id), _raw(Language.location_id), func.lower(Language.code)
+    )
+    queries = _chunked(language_query, Language.service_id, service_ids)
+    if location_ids is not None:
+        queries += _chunked(language_query, Language.location_id, location_ids)
+    for query in queries:
+        for service_id, location_id, code in session.execute(query):
+            bit = vocab.languages.get(code)
+            if bit is None:
+                raise Rebuild(f"language {code}")
+            for owner in (service_id, location_id):
+                if owner is not None:
+                    spoken[owner] |= 1 << bit
+
+    states = []
+    for row in rows:
+        if row[4] is not None and row[4] not in vocab.states:
+            raise Rebuild(f"state {row[4]}")
+        states.append(vocab.states.get(row[4], -1))
+
+    loc = np.fromiter((positions[o[0]] for o in offers), dtype=np.int32, count=len(offers))
+    loc_lat = np.array([row[1] for row in rows], dtype=np.float64)
+    loc_lng = np.array([row[2] for row in rows], dtype=np.float64)
+    location_verified = [row[5].toordinal() if row[5] else 0 for row in rows]
+    verified = np.fromiter(
+        (max(o[2].toordinal() if o[2] else 0, location_verified[positions[o[0]]]) for o in offers),
+        dtype=np.int32,
+        count=len(offers),
+    )
+    order = np.argsort(loc_lat[loc], kind="stable")
+    ids = np.empty(len(rows), dtype=object)
+    names = np.empty(len(rows), dtype=object)
+    ids[:] = [row[0] for row in rows]
+    names[:] = [row[3] for row in rows]
+    loc = loc[order]
+    return Part(
+        lat=loc_lat[loc],
+        lng=loc_lng[loc],
+        loc=loc,
+        state=np.array(states, dtype=np.int16)[loc] if rows else np.empty(0, np.int16),
+        terms=_words([terms.get(o[1], 0) for o in offers], vocab.term_words)[order],
+        languages=_words(
+            [spoken.get(o[1], 0) | spoken.get(o[0], 0) for o in offers], vocab.language_words
+        )[order],
+        verified=verified[order],
+        ids=ids,
+        names=names,
+        loc_lat=loc_lat,
+        loc_lng=loc_lng,
+        rank=_ranks(rows, base),
+        positions=positions,
+    )
+
+
+def _ranks(rows: list, base: Part | None) -> np.ndarray:
+    """The (name, raw id) order as numbers: positions in the base; for a delta, numbers that
+    fall between the base's neighbours, so both parts sort together."""
+    keys = [(row[3], row[0]) for row in rows]
+    if base is None:
+        rank = np.empty(len(keys), dtype=np.float64)
+        rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+        return rank
+    base_keys = base.sorted_keys
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for i in sorted(range(len(keys)), key=keys.__getitem__):
+        by_slot[bisect.bisect_left(base_keys, keys[i])].append(i)
+    rank = np.empty(len(keys), dtype=np.float64)
+    for slot, members in by_slot.items():
+        for j, i in enumerate(members, start=1):
+            rank[i] = slot - 1 + j / (len(members) + 1)
+    return rank
+
+
+def _sorted_keys(part: Part) -> list[tuple]:
+    order = np.argsort(part.rank, kind="stable")
+    return [(part.names[i], part.ids[i]) for i in order]
+
+
+# --- Keeping up with changes ----------------------------------------------------------------
+
+
+def _change_rows(session: Session, floor: int) -> list[tuple[int, int, object]]:
+    table = SearchChange.__table__
+    query = select(table.c.id, table.c.stamp, table.c.location_id).where(table.c.id > floor)
+    return [tuple(row) for row in session.execute(query.order_by(table.c.id))]
+
+
+def _fingerprint(session: Session, floor: int) -> tuple:
+    table = SearchChange.__table__
+    row = session.execute(
+        select(func.max(table.c.id), func.count(), func.coalesce(func.sum(table.c.stamp), 0))
+        .select_from(table)
+        .where(table.c.id > floor)
+    ).one()
+    return (row[0], int(row[1]), int(row[2]))
+
+
+def _window(changes: list[tuple[int, int, object]]) -> tuple[int, dict[int, int], tuple]:
+    high = max((change[0] for change in changes), default=0)
+    floor = max(0, high - WINDOW)
+    applied = {cid: stamp for cid, stamp, _ in changes if cid > floor}
+    fingerprint = (max(applied, default=None), len(applied), sum(applied.values()))
+    return floor, applied, fingerprint
+
+
+def build(session: Session) -> SearchIndex:
+    """Everything, from scratch."""
+    high = _fingerprint(session, 0)[0] or 0
+    changes = _change_rows(session, max(0, high - WINDOW))
+    vocab = _vocabulary(session)
+    base = _load_part(session, vocab)
+    base.sorted_keys = _sorted_keys(base)
+    floor, applied, fingerprint = _window(changes)
+    return SearchIndex(vocab, base, floor=floor, applied=applied, fingerprint=fingerprint)
+
+
+def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
+    """The index with the changes noted since it was made; rebuilt when that is simpler."""
+    changes = _change_rows(session, index.floor)
+    seen = {cid: stamp for cid, stamp, _ in changes}
+    if any(seen.get(cid) != stamp for cid, stamp in index.applied.items()):
+        return build(session)  # a change it applied was rolled back (tests do this)
+    new = [change for change in changes if change[0] not in index.applied]
+    if any(location_id is None for _, _, location_id in new):
+        return build(session)
+    delta_ids = index.delta_ids | {_as_uuid(location_id) for _, _, location_id in new}
+    if len(delta_ids) > DELTA_LIMIT:
+        return build(session)
+    try:
+        delta = _load_part(session, index.vocabulary, sorted(delta_ids), base=index.base)
+    except Rebuild:
+        return build(session)
+    dead = np.zeros(len(index.base), dtype=bool)
+    shadowed = [index.base.position(location_id) for location_id in delta_ids]
+    dead[[p for p in shadowed if p is not None]] = True
+    floor, applied, fingerprint = _window(changes)
+    return SearchIndex(
+        index.vocabulary,
+        index.base,
+        delta=delta,
+        dead=dead,
+        delta_ids=frozenset(delta_ids),
+        floor=floor,
+        applied=applied,
+        fingerprint=fingerprint,
+    )
+
+
+_lock = threading.Lock()
+_indexes: dict[str, SearchIndex] = {}
+
+
+def search_index(session: Session) -> SearchIndex:
+    """This database's index, brought up to date with every change the session can see."""
+    key = str(session.get_bind().url)
+    index = _indexes.get(key)
+    if index is not None and _fingerprint(session, index.floor) == index.fingerprint:
+        return index
+    with _lock:
+        index = _indexes.get(key)
+        if index is None:
+            index = build(session)
+        elif _fingerprint(session, index.floor) != index.fingerprint:
+            index = catch_up(session, index)
+        _indexes[key] = index
+    return index
