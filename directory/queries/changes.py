@@ -13,7 +13,7 @@ import random
 import uuid
 from itertools import chain
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from directory.models import (
@@ -42,6 +42,12 @@ def everything_changed(session: Session) -> None:
     session.execute(insert(SearchChange), [{"location_id": None, "stamp": _stamp()}])
 
 
+def _ids(obj: object, name: str) -> list:
+    """The id the row points at now, and the one it pointed at before this flush, if moved."""
+    history = inspect(obj).attrs[name].history
+    return [getattr(obj, name), *history.deleted]
+
+
 def _affected(session: Session) -> tuple[set[uuid.UUID], bool]:
     """The locations whose searchable facts the pending flush changes, and whether the change
     reaches every location (a taxonomy term, a deleted service)."""
@@ -51,16 +57,16 @@ def _affected(session: Session) -> tuple[set[uuid.UUID], bool]:
         if isinstance(obj, Location):
             locations.add(obj.id)
         elif isinstance(obj, Address | ServiceAtLocation):
-            locations.add(obj.location_id)
+            locations.update(_ids(obj, "location_id"))
         elif isinstance(obj, Service):
             if obj in session.deleted:
                 return set(), True
             services.add(obj.id)
         elif isinstance(obj, Attribute):
-            services.add(obj.service_id)
+            services.update(_ids(obj, "service_id"))
         elif isinstance(obj, Language):
-            locations.add(obj.location_id)
-            services.add(obj.service_id)
+            locations.update(_ids(obj, "location_id"))
+            services.update(_ids(obj, "service_id"))
         elif isinstance(obj, TaxonomyTerm):
             return set(), True
     services.discard(None)
