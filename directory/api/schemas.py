@@ -14,7 +14,7 @@ from marshmallow import Schema, fields, post_dump
 
 def term_codes(service: Any, kind: str) -> list[str]:
     """The codes of the service's taxonomy terms of one kind, in taxonomy order."""
-    terms = [a.taxonomy_term for a in service.attributes if a.taxonomy_term.kind == kind]
+    terms = [term for term in service.terms if term.kind == kind]
     return [term.code for term in sorted(terms, key=lambda term: (term.sort_order, term.code))]
 
 

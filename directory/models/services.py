@@ -6,7 +6,16 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.models.base import Base, IdMixin, TimestampMixin
@@ -78,8 +87,26 @@ class Service(IdMixin, TimestampMixin, Base):
         back_populates="service", cascade="all, delete-orphan"
     )
 
+    # Search results set this from the cached taxonomy, so a page of results needs no Attribute
+    # rows; it is cleared whenever the service's attributes are loaded, changed or expired.
+    preset_terms = None  # a list of terms, or None
+
+    @property
+    def terms(self) -> list:
+        """The service's taxonomy terms, of every kind (categories, cost, access…)."""
+        if self.preset_terms is not None and "attributes" not in self.__dict__:
+            return self.preset_terms
+        return [attribute.taxonomy_term for attribute in self.attributes]
+
     def __repr__(self) -> str:
         return f"<Service {self.name!r}>"
+
+
+@event.listens_for(Service, "expire")
+@event.listens_for(Service, "refresh")
+def _forget_preset_terms(service: Service | None, *_args) -> None:
+    if service is not None:  # None when the session expires an object already collected
+        service.preset_terms = None
 
 
 class ServiceAtLocation(IdMixin, TimestampMixin, Base):

@@ -68,9 +68,10 @@ def search(
     remote = remote_choices(session, filters, taxonomy, today)
     start = (filters.page - 1) * filters.per_page
     page = ranked.page(start, start + filters.per_page)
-    hits = page_hits(session, filters, page, now, cards)
-    # Held here, not looked up later: the session keeps loaded objects only while referenced.
-    remote_services = load_services(session, {r.service_id for r in remote})
+    # The page's services and the remote ones are loaded together: one set of queries.
+    hits, remote_services = page_hits(
+        session, filters, page, now, cards, also={r.service_id for r in remote}
+    )
 
     state = filters.search_state
     return SearchResult(
@@ -93,8 +94,11 @@ def page_hits(
     page: list[tuple[Candidate, float | None]],
     now: datetime,
     cards: dict[object, CardHours] | None = None,
-) -> list[SearchHit]:
-    """The cards of one page of ranked candidates, with their matching services and hours."""
+    also: set | None = None,
+) -> tuple[list[SearchHit], dict[object, Service]]:
+    """The cards of one page of ranked candidates, with their matching services and hours,
+    and the services loaded for them plus ``also`` (held by the caller: the session keeps
+    loaded objects only while they are referenced)."""
     page_ids = [_as_uuid(row[0]) for row, _ in page]
     if page_ids and not cards:
         cards = _card_hours(session, filters, taxonomy_index(session), now.date(), page_ids)
@@ -102,30 +106,48 @@ def page_hits(
     matched = {
         sid for location_id in page_ids for sid in _matched_service_ids(cards.get(location_id))
     }
-    services = load_services(session, matched)
+    services = load_services(session, matched | (also or set()))
     distances = [miles for _, miles in page]
-    return _build_hits(session, page_ids, distances, cards, services, filters, now)
+    return _build_hits(session, page_ids, distances, cards, services, filters, now), services
 
 
 def load_services(session: Session, service_ids: set) -> dict[object, Service]:
     """Services with what a card or a remote listing shows: terms, languages, phones and the
-    organization."""
+    organization.
+
+    The terms come from the process's taxonomy, not as Attribute rows: a treatment program can
+    have thirty attributes, and making them into objects was most of the time of a search.
+    """
     if not service_ids:
         return {}
-    return {
+    loaded = {
         service.id: service
         for service in session.scalars(
             select(Service)
             .where(Service.id.in_(service_ids))
             .options(
-                # Each attribute holds its term, so serializing never looks one up.
-                selectinload(Service.attributes).joinedload(Attribute.taxonomy_term),
                 selectinload(Service.languages),
                 selectinload(Service.phones),
                 joinedload(Service.organization),
             )
         )
     }
+    terms = taxonomy_index(session).by_id
+    found: dict[object, list] = {service_id: [] for service_id in loaded}
+    unknown = set()
+    links = select(Attribute.service_id, Attribute.taxonomy_term_id).where(
+        Attribute.service_id.in_(service_ids)
+    )
+    for service_id, term_id in session.connection().execute(links):
+        term = terms.get(term_id)
+        if term is None:
+            unknown.add(service_id)  # a term newer than this process's taxonomy
+        elif service_id in found:
+            found[service_id].append(term)
+    for service_id, service in loaded.items():
+        if service_id not in unknown and "attributes" not in service.__dict__:
+            service.preset_terms = found[service_id]
+    return loaded
 
 
 def _as_uuid(raw: object) -> uuid.UUID:

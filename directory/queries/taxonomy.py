@@ -19,18 +19,23 @@ from directory.models import TaxonomyTerm
 
 @dataclass(frozen=True)
 class Term:
+    """A taxonomy term as results show it (read-only, shared by every request)."""
+
     id: uuid.UUID
     code: str
     kind: str
     parent_code: str | None
     legality_topic: str | None
     sort_order: int
+    name: str = ""
+    name_es: str = ""
 
 
 @dataclass
 class TaxonomyIndex:
     terms: dict[str, Term] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
+    by_id: dict[uuid.UUID, Term] = field(default_factory=dict)
 
     def codes_of_kind(self, kind: str) -> list[str]:
         return [term.code for term in self.terms.values() if term.kind == kind]
@@ -81,15 +86,25 @@ def taxonomy_index(session: Session) -> TaxonomyIndex:
             TaxonomyTerm.parent_id,
             TaxonomyTerm.legality_topic,
             TaxonomyTerm.sort_order,
+            TaxonomyTerm.name,
+            TaxonomyTerm.name_es,
         )
     ).all()
     codes_by_id = {row.id: row.code for row in rows}
     index = TaxonomyIndex()
     for row in rows:
         parent_code = codes_by_id.get(row.parent_id) if row.parent_id else None
-        index.terms[row.code] = Term(
-            row.id, row.code, row.kind, parent_code, row.legality_topic, row.sort_order
+        term = Term(
+            row.id,
+            row.code,
+            row.kind,
+            parent_code,
+            row.legality_topic,
+            row.sort_order,
+            row.name,
+            row.name_es,
         )
+        index.terms[row.code] = index.by_id[row.id] = term
         if parent_code:
             index.children.setdefault(parent_code, []).append(row.code)
     # An empty database gets its taxonomy from `flask seed load` later: only keep a real one.

@@ -86,8 +86,7 @@ def term_labels(terms) -> str:
 
 
 def service_terms(service, kind: str = "category") -> list[TaxonomyTerm]:
-    terms = [attribute.taxonomy_term for attribute in service.attributes]
-    return sorted((t for t in terms if t.kind == kind), key=lambda t: t.sort_order)
+    return sorted((t for t in service.terms if t.kind == kind), key=lambda t: t.sort_order)
 
 
 def clock_text(moment: datetime | time) -> str:
