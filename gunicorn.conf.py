@@ -27,9 +27,13 @@ def when_ready(server):
     # Build the place index (ZIPs, cities, counties: seconds of work) once in the master,
     # before the workers fork, so they share it instead of each paying for it on the first
     # search a person makes.
+    # The search index likewise (a second or so on the national data).
     from directory.geo import warm_up
+    from directory.queries.index import warm_up as warm_up_search
 
     warm_up()
+    with server.app.wsgi().app_context():
+        warm_up_search()
 
 
 def post_fork(server, worker):

@@ -23,6 +23,7 @@ base, and the base is rebuilt when the delta grows large or a change says "every
 from __future__ import annotations
 
 import bisect
+import logging
 import threading
 import uuid
 from collections import defaultdict
@@ -32,6 +33,7 @@ from datetime import date, timedelta
 
 import numpy as np
 from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from directory.geo import bounding_box, haversine_miles
@@ -47,6 +49,8 @@ from directory.queries.predicates import (
 )
 from directory.queries.results import SearchFilters
 from directory.queries.taxonomy import TaxonomyIndex
+
+logger = logging.getLogger(__name__)
 
 # Change rows read again on every catch-up: on PostgreSQL a transaction can commit after later
 # ones (ids are handed out at insert, not at commit), so the index looks back this far.
@@ -507,3 +511,17 @@ def search_index(session: Session) -> SearchIndex:
             index = catch_up(session, index)
         _indexes[key] = index
     return index
+
+
+def warm_up() -> None:
+    """Build the current app's index now (gunicorn's master, before it forks the workers, so
+    they share it instead of the first searches each waiting for a build)."""
+    from directory.extensions import db
+
+    try:
+        search_index(db.session)
+    except SQLAlchemyError as error:  # an empty or unmigrated database: build on first search
+        logger.warning("search index not built at start-up: %s", type(error).__name__)
+    finally:
+        db.session.remove()
+        db.engine.dispose()

@@ -132,16 +132,21 @@ def load_services(session: Session, service_ids: set) -> dict[object, Service]:
             )
         )
     }
-    terms = taxonomy_index(session).by_id
-    found: dict[object, list] = {service_id: [] for service_id in loaded}
+    # Raw ids (hex strings on SQLite) keep thousands of UUID conversions out of the loop.
+    terms = {}
+    for term in taxonomy_index(session).terms.values():
+        terms[term.id] = terms[term.id.hex] = term
+    found: dict[object, list] = {}
+    for service_id in loaded:
+        found[service_id] = found[service_id.hex] = []
     unknown = set()
-    links = select(Attribute.service_id, Attribute.taxonomy_term_id).where(
-        Attribute.service_id.in_(service_ids)
-    )
+    links = select(
+        type_coerce(Attribute.service_id, String), type_coerce(Attribute.taxonomy_term_id, String)
+    ).where(Attribute.service_id.in_(service_ids))
     for service_id, term_id in session.connection().execute(links):
         term = terms.get(term_id)
         if term is None:
-            unknown.add(service_id)  # a term newer than this process's taxonomy
+            unknown.add(_as_uuid(service_id))  # a term newer than this process's taxonomy
         elif service_id in found:
             found[service_id].append(term)
     for service_id, service in loaded.items():
