@@ -70,9 +70,7 @@ class ServiceSummarySchema(Schema):
     cost = fields.Function(lambda service: term_codes(service, "cost"))
     access = fields.Function(lambda service: term_codes(service, "access"))
     populations = fields.Function(lambda service: term_codes(service, "population"))
-    languages = fields.Function(
-        lambda service: sorted({language.code for language in service.languages})
-    )
+    languages = fields.Function(lambda service: service.language_codes)
     assured_date = fields.Date(allow_none=True)
 
 

@@ -87,9 +87,11 @@ class Service(IdMixin, TimestampMixin, Base):
         back_populates="service", cascade="all, delete-orphan"
     )
 
-    # Search results set this from the cached taxonomy, so a page of results needs no Attribute
-    # rows; it is cleared whenever the service's attributes are loaded, changed or expired.
+    # Search results fill these from plain rows (the terms from the cached taxonomy), so a page
+    # of results needs no Attribute or Language objects. Loaded relationships win, and both
+    # are forgotten whenever the service is expired or refreshed.
     preset_terms = None  # a list of terms, or None
+    preset_language_codes = None  # a sorted list of codes, or None
 
     @property
     def terms(self) -> list:
@@ -98,15 +100,22 @@ class Service(IdMixin, TimestampMixin, Base):
             return self.preset_terms
         return [attribute.taxonomy_term for attribute in self.attributes]
 
+    @property
+    def language_codes(self) -> list[str]:
+        """The codes of the languages the service is offered in, sorted."""
+        if self.preset_language_codes is not None and "languages" not in self.__dict__:
+            return self.preset_language_codes
+        return sorted({language.code for language in self.languages})
+
     def __repr__(self) -> str:
         return f"<Service {self.name!r}>"
 
 
 @event.listens_for(Service, "expire")
 @event.listens_for(Service, "refresh")
-def _forget_preset_terms(service: Service | None, *_args) -> None:
+def _forget_presets(service: Service | None, *_args) -> None:
     if service is not None:  # None when the session expires an object already collected
-        service.preset_terms = None
+        service.preset_terms = service.preset_language_codes = None
 
 
 class ServiceAtLocation(IdMixin, TimestampMixin, Base):

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from directory.extensions import db
 from directory.hours import UNKNOWN
-from directory.models import Address, Attribute, Location, Service
+from directory.models import Address, Attribute, Language, Location, Service
 from directory.queries.context import legality_notes, remote_choices
 from directory.queries.index import Ranked, search_index
 from directory.queries.opening import CardHours, chunks, load_card_hours
@@ -115,8 +115,9 @@ def load_services(session: Session, service_ids: set) -> dict[object, Service]:
     """Services with what a card or a remote listing shows: terms, languages, phones and the
     organization.
 
-    The terms come from the process's taxonomy, not as Attribute rows: a treatment program can
-    have thirty attributes, and making them into objects was most of the time of a search.
+    Terms and language codes are read as plain rows (the terms' details from the process's
+    taxonomy): a treatment program can have thirty attributes and a dozen languages, and making
+    each an ORM object was most of the time of a search.
     """
     if not service_ids:
         return {}
@@ -125,11 +126,7 @@ def load_services(session: Session, service_ids: set) -> dict[object, Service]:
         for service in session.scalars(
             select(Service)
             .where(Service.id.in_(service_ids))
-            .options(
-                selectinload(Service.languages),
-                selectinload(Service.phones),
-                joinedload(Service.organization),
-            )
+            .options(selectinload(Service.phones), joinedload(Service.organization))
         )
     }
     # Raw ids (hex strings on SQLite) keep thousands of UUID conversions out of the loop.
@@ -149,9 +146,15 @@ def load_services(session: Session, service_ids: set) -> dict[object, Service]:
             unknown.add(_as_uuid(service_id))  # a term newer than this process's taxonomy
         elif service_id in found:
             found[service_id].append(term)
+    spoken: dict[object, set] = {service_id: set() for service_id in loaded}
+    codes = select(Language.service_id, Language.code).where(Language.service_id.in_(service_ids))
+    for service_id, code in session.connection().execute(codes):
+        spoken[service_id].add(code)
     for service_id, service in loaded.items():
         if service_id not in unknown and "attributes" not in service.__dict__:
             service.preset_terms = found[service_id]
+        if "languages" not in service.__dict__:
+            service.preset_language_codes = sorted(spoken[service_id])
     return loaded
 
 
