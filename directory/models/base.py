@@ -54,3 +54,16 @@ class IdMixin:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_modified: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
+
+
+class ShownPhones:
+    """``shown_phones``: the phones a search result shows. The search fills them from plain
+    rows (``preset_phones``); anywhere else, or once ``phones`` is loaded, the relationship."""
+
+    preset_phones = None  # a list of objects with number, extension, type, description
+
+    @property
+    def shown_phones(self) -> list:
+        if self.preset_phones is not None and "phones" not in self.__dict__:
+            return self.preset_phones
+        return self.phones

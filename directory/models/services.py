@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.models.base import Base, IdMixin, TimestampMixin
+from directory.models.base import Base, IdMixin, ShownPhones, TimestampMixin
 
 if TYPE_CHECKING:
     from directory.models.details import Language, Phone, Schedule
@@ -34,7 +34,7 @@ EXTENT_TYPES = ("nationwide", "state", "county", "postal_code")
 REACHES = ("mail", "phone", "online", "text")
 
 
-class Service(IdMixin, TimestampMixin, Base):
+class Service(ShownPhones, IdMixin, TimestampMixin, Base):
     __tablename__ = "services"
     __table_args__ = (
         CheckConstraint(f"status IN {SERVICE_STATUSES}", name="status"),
@@ -115,7 +115,7 @@ class Service(IdMixin, TimestampMixin, Base):
 @event.listens_for(Service, "refresh")
 def _forget_presets(service: Service | None, *_args) -> None:
     if service is not None:  # None when the session expires an object already collected
-        service.preset_terms = service.preset_language_codes = None
+        service.preset_terms = service.preset_language_codes = service.preset_phones = None
 
 
 class ServiceAtLocation(IdMixin, TimestampMixin, Base):
