@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 import click
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from directory.cli import echo_report, seed_cli
+from directory.database import refresh_statistics
 from directory.extensions import db
 from directory.models import Location
 from directory.seeding import reference
@@ -41,11 +42,8 @@ def load_command(if_empty: bool) -> None:
         raise
     session.commit()
     created = sum(report.created for report in reports)
-    if created and session.get_bind().dialect.name == "postgresql":
-        # Fresh bulk-loaded tables have no planner statistics until autovacuum gets to them,
-        # and searches plan badly until then.
-        session.execute(text("ANALYZE"))
-        session.commit()
+    if created:
+        refresh_statistics(session)
     for name, count in counts.items():
         click.echo(f"{name}: {count} changed")
     for report in reports:

@@ -17,6 +17,7 @@ import click
 from sqlalchemy.orm import Session
 
 from directory.cli import seed_cli
+from directory.database import refresh_statistics
 from directory.extensions import db
 from directory.models import (
     Address,
@@ -86,6 +87,7 @@ def add_synthetic(session: Session, count: int, seed: int = 2026) -> dict[str, i
                 totals[model.__tablename__] = totals.get(model.__tablename__, 0) + len(values)
     everything_changed(session)
     session.commit()
+    refresh_statistics(session)
     return totals
 
 
