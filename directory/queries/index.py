@@ -118,11 +118,14 @@ class Part:
     terms: np.ndarray
     languages: np.ndarray
     verified: np.ndarray  # date ordinal, 0 when never verified
+    services: np.ndarray  # the offer's raw service id
+    statuses: np.ndarray  # the offer's service status (active or temporarily closed)
     ids: np.ndarray  # raw location ids
     names: np.ndarray
     loc_lat: np.ndarray
     loc_lng: np.ndarray
     rank: np.ndarray  # the order of (name, raw id): the tie-break after distance
+    timezones: np.ndarray
     positions: dict[object, int] = field(default_factory=dict)  # raw id → position
     sorted_keys: list[tuple] = field(default_factory=list)  # (name, raw id), base only
 
@@ -132,8 +135,9 @@ class Part:
     def position(self, location_id: uuid.UUID) -> int | None:
         return self.positions.get(location_id.hex, self.positions.get(location_id))
 
-    def matching_locations(self, box, term_words, language_words, cutoff, state) -> np.ndarray:
-        """Positions of the locations with an offer in the box that passes every filter."""
+    def matching(self, box, term_words, language_words, cutoff, state) -> tuple:
+        """The offers in the box that pass every filter, and the positions of their locations
+        (each once)."""
         min_lat, max_lat, min_lng, max_lng = box
         start = int(np.searchsorted(self.lat, min_lat, side="left"))
         stop = int(np.searchsorted(self.lat, max_lat, side="right"))
@@ -147,18 +151,41 @@ class Part:
             keep &= self.verified[start:stop] >= cutoff
         if state is not None:
             keep &= self.state[start:stop] == state
-        return np.unique(self.loc[start:stop][keep])
+        offers = start + np.flatnonzero(keep)
+        return offers, np.unique(self.loc[offers])
+
+
+@dataclass
+class Matches:
+    """One part's matching offers, ordered by location position for lookups."""
+
+    part: Part
+    locs: np.ndarray
+    offers: np.ndarray
+
+    @classmethod
+    def of(cls, part: Part, offers: np.ndarray) -> Matches:
+        locs = part.loc[offers]
+        order = np.argsort(locs, kind="stable")
+        return cls(part, locs[order], offers[order])
 
 
 @dataclass
 class Ranked:
-    """Matching locations in result order, kept as arrays until a page is asked for."""
+    """Matching locations in result order, kept as arrays until a page is asked for.
+
+    From the index it also knows which services matched at each location (``pairs``), so the
+    caller need not ask SQL again; a state listing (``from_rows``) does not.
+    """
 
     ids: np.ndarray
     names: np.ndarray
     lat: np.ndarray
     lng: np.ndarray
     origin: tuple[float, float] | None = None
+    matches: list[Matches] = field(default_factory=list)
+    part_of: np.ndarray | None = None  # which Matches each row's location is in
+    pos: np.ndarray | None = None  # the row's location position in that part
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -166,10 +193,8 @@ class Ranked:
     @classmethod
     def from_rows(cls, rows: list) -> Ranked:
         """From (raw id, latitude, longitude, name) rows already in order (a state listing)."""
-        ids = np.empty(len(rows), dtype=object)
-        names = np.empty(len(rows), dtype=object)
-        ids[:] = [row[0] for row in rows]
-        names[:] = [row[3] for row in rows]
+        ids = _objects(row[0] for row in rows)
+        names = _objects(row[3] for row in rows)
         lat = np.array([row[1] for row in rows], dtype=np.float64)
         lng = np.array([row[2] for row in rows], dtype=np.float64)
         return cls(ids, names, lat, lng)
@@ -179,7 +204,46 @@ class Ranked:
 
     def keep(self, mask: Iterable[bool]) -> Ranked:
         mask = np.fromiter(mask, dtype=bool, count=len(self))
-        return Ranked(self.ids[mask], self.names[mask], self.lat[mask], self.lng[mask], self.origin)
+        return Ranked(
+            self.ids[mask],
+            self.names[mask],
+            self.lat[mask],
+            self.lng[mask],
+            self.origin,
+            self.matches,
+            None if self.part_of is None else self.part_of[mask],
+            None if self.pos is None else self.pos[mask],
+        )
+
+    @property
+    def knows_matches(self) -> bool:
+        return self.part_of is not None
+
+    def pairs(self, start: int = 0, stop: int | None = None) -> list[tuple]:
+        """(location id, service id, status, time zone) of every service that matched at the
+        rows in [start, stop): what ``opening.load_card_hours`` takes."""
+        stop = len(self) if stop is None else min(stop, len(self))
+        found = []
+        for index, matches in enumerate(self.matches):
+            rows = start + np.flatnonzero(self.part_of[start:stop] == index)
+            if not len(rows):
+                continue
+            positions = self.pos[rows]
+            lows = np.searchsorted(matches.locs, positions, side="left")
+            highs = np.searchsorted(matches.locs, positions, side="right")
+            part = matches.part
+            for row, position, low, high in zip(rows, positions, lows, highs, strict=True):
+                location_id, timezone = _as_uuid(self.ids[row]), part.timezones[position]
+                for offer in matches.offers[low:high]:
+                    found.append(
+                        (
+                            location_id,
+                            _as_uuid(part.services[offer]),
+                            part.statuses[offer],
+                            timezone,
+                        )
+                    )
+        return found
 
     def page(self, start: int, stop: int) -> list[tuple[tuple, float | None]]:
         """((raw id, latitude, longitude, name), exact miles) of the rows in [start, stop)."""
@@ -233,10 +297,12 @@ class SearchIndex:
         state = vocab.states.get(filters.state, -2) if filters.state else None
 
         found = []
+        matches = []
         for part, dead in ((self.base, self.dead), (self.delta, None)):
             if part is None or not len(part):
                 continue
-            at = part.matching_locations(box, term_words, language_words, cutoff, state)
+            offers, at = part.matching(box, term_words, language_words, cutoff, state)
+            matches.append(Matches.of(part, offers))
             if dead is not None:
                 at = at[~dead[at]]
             miles = _haversine(origin.lat, origin.lng, part.loc_lat[at], part.loc_lng[at])
@@ -258,12 +324,18 @@ class SearchIndex:
         def gather(name: str) -> np.ndarray:
             return np.concatenate([getattr(part, name)[at] for part, at, _ in found])[order]
 
+        part_of = np.concatenate(
+            [np.full(len(at), index, dtype=np.int8) for index, (_, at, _) in enumerate(found)]
+        )
         return Ranked(
             gather("ids"),
             gather("names"),
             gather("loc_lat"),
             gather("loc_lng"),
             (origin.lat, origin.lng),
+            matches,
+            part_of[order],
+            np.concatenate([at for _, at, _ in found])[order],
         )
 
 
@@ -305,6 +377,7 @@ def _load_part(
         locations.c.name,
         Address.state_province,
         locations.c.assured_date,
+        locations.c.timezone,
     ).outerjoin(Address, Address.location_id == locations.c.id)
     where_location = where_location.where(
         visible_location(), locations.c.latitude.is_not(None), locations.c.longitude.is_not(None)
@@ -322,6 +395,7 @@ def _load_part(
             _raw(service_at_locations.c.location_id),
             _raw(services.c.id),
             services.c.assured_date,
+            services.c.status,
         )
         .join(services, services.c.id == service_at_locations.c.service_id)
         .where(services.c.status.in_(VISIBLE_STATUSES), not_archived(services.c.archived_at))
@@ -375,10 +449,8 @@ def _load_part(
         count=len(offers),
     )
     order = np.argsort(loc_lat[loc], kind="stable")
-    ids = np.empty(len(rows), dtype=object)
-    names = np.empty(len(rows), dtype=object)
-    ids[:] = [row[0] for row in rows]
-    names[:] = [row[3] for row in rows]
+    ids = _objects(row[0] for row in rows)
+    names = _objects(row[3] for row in rows)
     loc = loc[order]
     return Part(
         lat=loc_lat[loc],
@@ -390,13 +462,24 @@ def _load_part(
             [spoken.get(o[1], 0) | spoken.get(o[0], 0) for o in offers], vocab.language_words
         )[order],
         verified=verified[order],
+        services=_objects(o[1] for o in offers)[order],
+        statuses=_objects(o[3] for o in offers)[order],
         ids=ids,
         names=names,
         loc_lat=loc_lat,
         loc_lng=loc_lng,
         rank=_ranks(rows, base),
+        timezones=_objects(row[6] for row in rows),
         positions=positions,
     )
+
+
+def _objects(values: Iterable) -> np.ndarray:
+    """A numpy array of Python objects (ids, names), which fancy indexing copies cheaply."""
+    values = list(values)
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
 
 
 def _ranks(rows: list, base: Part | None) -> np.ndarray:

@@ -51,12 +51,18 @@ def search(
     taxonomy = taxonomy_index(session)
     ranked, checked = _ranked_candidates(session, filters, taxonomy, today)
 
+    # The index knows which services matched where, unless keywords still had to be checked.
+    known = checked and ranked.knows_matches
+    start = (filters.page - 1) * filters.per_page
     cards: dict[object, CardHours] = {}
     if filters.filters_hours:
         # The hours are read through the same conditions, keywords included.
         at = filters.open_at or now
         ids = ranked.uuids()
-        cards = _card_hours(session, filters, taxonomy, today, ids)
+        if known:
+            cards = load_card_hours(session, ranked.pairs())
+        else:
+            cards = _card_hours(session, filters, taxonomy, today, ids)
         ranked = ranked.keep(
             location_id in cards and cards[location_id].status(at).state == "open"
             for location_id in ids
@@ -65,9 +71,10 @@ def search(
         ids = ranked.uuids()
         matching = _matching_locations(session, filters, taxonomy, today, ids)
         ranked = ranked.keep(location_id in matching for location_id in ids)
+    elif known:
+        cards = load_card_hours(session, ranked.pairs(start, start + filters.per_page))
 
     remote = remote_choices(session, filters, taxonomy, today)
-    start = (filters.page - 1) * filters.per_page
     page = ranked.page(start, start + filters.per_page)
     # The page's services and the remote ones are loaded together: one set of queries.
     hits, remote_services = page_hits(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
@@ -378,3 +379,33 @@ def test_a_link_moved_to_another_place_takes_its_service_away_from_the_old_place
     db.session.flush()
     db.session.expire_all()
     assert found(categories=("naloxone",)) == ["New Storefront"]
+
+
+def test_a_card_added_after_the_index_shows_only_its_matching_services_and_their_hours(app):
+    """The index tells each card which services matched and when they open, for old and new
+    places alike: a place added later is judged on its own clock like any other."""
+    save(place("Old clinic", 40.75, -73.99, hours=[("TU", time(9), time(17))]))
+    found()  # the index exists; the next place reaches it through the delta
+    tests_strips = service("Test strips", codes=("fentanyl_test_strips",))
+    naloxone = service("Naloxone", hours=[("TU", time(20), time(4))])
+    save(place("New van", 40.76, -73.98, tests_strips, naloxone))
+    tuesday_night = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Tue 22:00 in New York
+    result = search(
+        SearchFilters(origin=place_at(*HERE), radius_miles=RADIUS, categories=("naloxone",)),
+        now=tuesday_night,
+    )
+    cards = {
+        hit.location.name: ([s.name for s in hit.services], hit.open_status.state)
+        for hit in result.hits
+    }
+    assert cards == {
+        "Old clinic": (["Old clinic naloxone"], "closed"),
+        "New van": (["Naloxone"], "open"),
+    }
+    opened = search(
+        SearchFilters(
+            origin=place_at(*HERE), radius_miles=RADIUS, categories=("naloxone",), open_now=True
+        ),
+        now=tuesday_night,
+    )
+    assert [hit.location.name for hit in opened.hits] == ["New van"]
