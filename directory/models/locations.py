@@ -6,10 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.models.base import Base, IdMixin, ShownPhones, TimestampMixin
+from directory.models.base import Base, IdMixin, SearchPresets, TimestampMixin
 
 if TYPE_CHECKING:
     from directory.models.details import Language, Phone, Schedule
@@ -22,7 +22,7 @@ LOCATION_TYPES = ("physical", "postal", "virtual")
 PRECISIONS = ("exact", "approximate", "intersection")
 
 
-class Location(ShownPhones, IdMixin, TimestampMixin, Base):
+class Location(SearchPresets, IdMixin, TimestampMixin, Base):
     __tablename__ = "locations"
     __table_args__ = (
         # Radius search reads everything it ranks by from this index alone (no table lookups):
@@ -92,13 +92,6 @@ class Location(ShownPhones, IdMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Location {self.name!r}>"
-
-
-@event.listens_for(Location, "expire")
-@event.listens_for(Location, "refresh")
-def _forget_presets(location: Location | None, *_args) -> None:
-    if location is not None:  # None when the session expires an object already collected
-        location.preset_phones = None
 
 
 class Address(IdMixin, Base):

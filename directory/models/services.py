@@ -6,19 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    CheckConstraint,
-    ForeignKey,
-    Index,
-    Numeric,
-    String,
-    Text,
-    UniqueConstraint,
-    event,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.models.base import Base, IdMixin, ShownPhones, TimestampMixin
+from directory.models.base import Base, IdMixin, SearchPresets, TimestampMixin
 
 if TYPE_CHECKING:
     from directory.models.details import Language, Phone, Schedule
@@ -34,7 +25,7 @@ EXTENT_TYPES = ("nationwide", "state", "county", "postal_code")
 REACHES = ("mail", "phone", "online", "text")
 
 
-class Service(ShownPhones, IdMixin, TimestampMixin, Base):
+class Service(SearchPresets, IdMixin, TimestampMixin, Base):
     __tablename__ = "services"
     __table_args__ = (
         CheckConstraint(f"status IN {SERVICE_STATUSES}", name="status"),
@@ -87,9 +78,8 @@ class Service(ShownPhones, IdMixin, TimestampMixin, Base):
         back_populates="service", cascade="all, delete-orphan"
     )
 
-    # Search results fill these from plain rows (the terms from the cached taxonomy), so a page
-    # of results needs no Attribute or Language objects. Loaded relationships win, and both
-    # are forgotten whenever the service is expired or refreshed.
+    # The terms come from the cached taxonomy, so a page of results needs no Attribute objects.
+    PRESETS = ("preset_phones", "preset_terms", "preset_language_codes")
     preset_terms = None  # a list of terms, or None
     preset_language_codes = None  # a sorted list of codes, or None
 
@@ -109,13 +99,6 @@ class Service(ShownPhones, IdMixin, TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Service {self.name!r}>"
-
-
-@event.listens_for(Service, "expire")
-@event.listens_for(Service, "refresh")
-def _forget_presets(service: Service | None, *_args) -> None:
-    if service is not None:  # None when the session expires an object already collected
-        service.preset_terms = service.preset_language_codes = service.preset_phones = None
 
 
 class ServiceAtLocation(IdMixin, TimestampMixin, Base):

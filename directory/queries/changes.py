@@ -37,9 +37,15 @@ def _stamp() -> int:
     return random.randrange(1, 2**31)
 
 
+def _note(session: Session, location_ids) -> None:
+    """One change row per location; ``[None]`` says any location may have changed."""
+    rows = [{"location_id": location_id, "stamp": _stamp()} for location_id in location_ids]
+    session.connection().execute(insert(SearchChange.__table__), rows)
+
+
 def everything_changed(session: Session) -> None:
     """Note that any location may have changed: every search index rebuilds."""
-    session.execute(insert(SearchChange), [{"location_id": None, "stamp": _stamp()}])
+    _note(session, [None])
 
 
 def _ids(obj: object, name: str) -> list:
@@ -81,11 +87,9 @@ def _affected(session: Session) -> tuple[set[uuid.UUID], bool]:
 def _note_changes(session: Session, _flush_context) -> None:
     locations, everything = _affected(session)
     if everything or len(locations) > MANY:
-        rows = [{"location_id": None, "stamp": _stamp()}]
-    else:
-        rows = [{"location_id": lid, "stamp": _stamp()} for lid in sorted(locations)]
-    if rows:
-        session.connection().execute(insert(SearchChange.__table__), rows)
+        everything_changed(session)
+    elif locations:
+        _note(session, sorted(locations))
 
 
 def listen() -> None:

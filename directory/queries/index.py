@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -41,8 +41,11 @@ from directory.geo.distance import EARTH_RADIUS_MILES
 from directory.models import Address, Attribute, Language, SearchChange
 from directory.models.services import VISIBLE_STATUSES
 from directory.queries.predicates import (
+    as_uuid,
+    id_forms,
     locations,
     not_archived,
+    raw_id,
     service_at_locations,
     services,
     visible_location,
@@ -97,16 +100,6 @@ def _words(masks: list[int], count: int) -> np.ndarray:
     return array
 
 
-def _as_uuid(raw: object) -> uuid.UUID:
-    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
-
-
-def _raw(column):
-    # Ids as the driver returns them (a hex string on SQLite, a UUID on PostgreSQL): converting
-    # hundreds of thousands of them to UUID would double the build time.
-    return type_coerce(column, String)
-
-
 @dataclass
 class Part:
     """Offers sorted by latitude, and the locations they are at."""
@@ -127,13 +120,15 @@ class Part:
     rank: np.ndarray  # the order of (name, raw id): the tie-break after distance
     timezones: np.ndarray
     positions: dict[object, int] = field(default_factory=dict)  # raw id → position
-    sorted_keys: list[tuple] = field(default_factory=list)  # (name, raw id), base only
+    sorted_keys: list[tuple] = field(default_factory=list)  # (name, raw id) in order; base only
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def position(self, location_id: uuid.UUID) -> int | None:
-        return self.positions.get(location_id.hex, self.positions.get(location_id))
+        return next(
+            (self.positions[raw] for raw in id_forms(location_id) if raw in self.positions), None
+        )
 
     def matching(self, box, term_words, language_words, cutoff, state) -> tuple:
         """The offers in the box that pass every filter, and the positions of their locations
@@ -200,7 +195,7 @@ class Ranked:
         return cls(ids, names, lat, lng)
 
     def uuids(self) -> list[uuid.UUID]:
-        return [_as_uuid(raw) for raw in self.ids]
+        return [as_uuid(raw) for raw in self.ids]
 
     def keep(self, mask: Iterable[bool]) -> Ranked:
         mask = np.fromiter(mask, dtype=bool, count=len(self))
@@ -233,12 +228,12 @@ class Ranked:
             highs = np.searchsorted(matches.locs, positions, side="right")
             part = matches.part
             for row, position, low, high in zip(rows, positions, lows, highs, strict=True):
-                location_id, timezone = _as_uuid(self.ids[row]), part.timezones[position]
+                location_id, timezone = as_uuid(self.ids[row]), part.timezones[position]
                 for offer in matches.offers[low:high]:
                     found.append(
                         (
                             location_id,
-                            _as_uuid(part.services[offer]),
+                            as_uuid(part.services[offer]),
                             part.statuses[offer],
                             timezone,
                         )
@@ -347,7 +342,7 @@ def _vocabulary(session: Session) -> Vocabulary:
     codes = session.scalars(select(func.lower(Language.code)).distinct()).all()
     states = session.scalars(select(Address.state_province).distinct()).all()
     return Vocabulary(
-        terms={_as_uuid(t): i for i, t in enumerate(sorted(map(_as_uuid, term_ids)))},
+        terms={term_id: i for i, term_id in enumerate(sorted(term_ids))},
         languages={code: i for i, code in enumerate(sorted(set(codes)))},
         states={code: i for i, code in enumerate(sorted(states))},
     )
@@ -371,7 +366,7 @@ def _load_part(
     Raises Rebuild when a delta meets a term, language or state the base's vocabulary lacks.
     """
     where_location = select(
-        _raw(locations.c.id),
+        raw_id(locations.c.id),
         locations.c.latitude,
         locations.c.longitude,
         locations.c.name,
@@ -392,8 +387,8 @@ def _load_part(
 
     offers_query = (
         select(
-            _raw(service_at_locations.c.location_id),
-            _raw(services.c.id),
+            raw_id(service_at_locations.c.location_id),
+            raw_id(services.c.id),
             services.c.assured_date,
             services.c.status,
         )
@@ -403,15 +398,15 @@ def _load_part(
     offers = []
     for query in _chunked(offers_query, service_at_locations.c.location_id, location_ids):
         offers.extend(row for row in connection.execute(query) if row[0] in positions)
-    service_ids = None if location_ids is None else sorted({_as_uuid(o[1]) for o in offers})
+    service_ids = None if location_ids is None else sorted({as_uuid(o[1]) for o in offers})
 
     terms: dict[object, int] = defaultdict(int)
     term_bits: dict[object, int | None] = {}  # raw term id → bit, parsed once per term
-    attribute_query = select(_raw(Attribute.service_id), _raw(Attribute.taxonomy_term_id))
+    attribute_query = select(raw_id(Attribute.service_id), raw_id(Attribute.taxonomy_term_id))
     for query in _chunked(attribute_query, Attribute.service_id, service_ids):
         for service_id, term_id in connection.execute(query):
             if term_id not in term_bits:
-                term_bits[term_id] = vocab.terms.get(_as_uuid(term_id))
+                term_bits[term_id] = vocab.terms.get(as_uuid(term_id))
             bit = term_bits[term_id]
             if bit is None:
                 raise Rebuild(f"term {term_id}")
@@ -419,7 +414,7 @@ def _load_part(
 
     spoken: dict[object, int] = defaultdict(int)
     language_query = select(
-        _raw(Language.service_id), _raw(Language.location_id), func.lower(Language.code)
+        raw_id(Language.service_id), raw_id(Language.location_id), func.lower(Language.code)
     )
     queries = _chunked(language_query, Language.service_id, service_ids)
     if location_ids is not None:
@@ -448,6 +443,7 @@ def _load_part(
         dtype=np.int32,
         count=len(offers),
     )
+    rank, sorted_keys = _ranks(rows, base)
     order = np.argsort(loc_lat[loc], kind="stable")
     ids = _objects(row[0] for row in rows)
     names = _objects(row[3] for row in rows)
@@ -456,7 +452,7 @@ def _load_part(
         lat=loc_lat[loc],
         lng=loc_lng[loc],
         loc=loc,
-        state=np.array(states, dtype=np.int16)[loc] if rows else np.empty(0, np.int16),
+        state=np.array(states, dtype=np.int16)[loc],
         terms=_words([terms.get(o[1], 0) for o in offers], vocab.term_words)[order],
         languages=_words(
             [spoken.get(o[1], 0) | spoken.get(o[0], 0) for o in offers], vocab.language_words
@@ -468,7 +464,8 @@ def _load_part(
         names=names,
         loc_lat=loc_lat,
         loc_lng=loc_lng,
-        rank=_ranks(rows, base),
+        rank=rank,
+        sorted_keys=sorted_keys,
         timezones=_objects(row[6] for row in rows),
         positions=positions,
     )
@@ -482,28 +479,24 @@ def _objects(values: Iterable) -> np.ndarray:
     return array
 
 
-def _ranks(rows: list, base: Part | None) -> np.ndarray:
-    """The (name, raw id) order as numbers: positions in the base; for a delta, numbers that
-    fall between the base's neighbours, so both parts sort together."""
+def _ranks(rows: list, base: Part | None) -> tuple[np.ndarray, list[tuple]]:
+    """The (name, raw id) order as numbers, and for a base the keys in that order.
+
+    A base ranks by position; a delta gets numbers that fall between the base's neighbours
+    (found in its sorted keys), so both parts sort together."""
     keys = [(row[3], row[0]) for row in rows]
-    if base is None:
-        rank = np.empty(len(keys), dtype=np.float64)
-        rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
-        return rank
-    base_keys = base.sorted_keys
-    by_slot: dict[int, list[int]] = defaultdict(list)
-    for i in sorted(range(len(keys)), key=keys.__getitem__):
-        by_slot[bisect.bisect_left(base_keys, keys[i])].append(i)
+    in_order = sorted(range(len(keys)), key=keys.__getitem__)
     rank = np.empty(len(keys), dtype=np.float64)
+    if base is None:
+        rank[in_order] = np.arange(len(keys))
+        return rank, [keys[i] for i in in_order]
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for i in in_order:
+        by_slot[bisect.bisect_left(base.sorted_keys, keys[i])].append(i)
     for slot, members in by_slot.items():
         for j, i in enumerate(members, start=1):
             rank[i] = slot - 1 + j / (len(members) + 1)
-    return rank
-
-
-def _sorted_keys(part: Part) -> list[tuple]:
-    order = np.argsort(part.rank, kind="stable")
-    return [(part.names[i], part.ids[i]) for i in order]
+    return rank, []
 
 
 # --- Keeping up with changes ----------------------------------------------------------------
@@ -539,7 +532,6 @@ def build(session: Session) -> SearchIndex:
     changes = _change_rows(session, max(0, high - WINDOW))
     vocab = _vocabulary(session)
     base = _load_part(session, vocab)
-    base.sorted_keys = _sorted_keys(base)
     floor, applied, fingerprint = _window(changes)
     return SearchIndex(vocab, base, floor=floor, applied=applied, fingerprint=fingerprint)
 
@@ -553,7 +545,7 @@ def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
     new = [change for change in changes if change[0] not in index.applied]
     if any(location_id is None for _, _, location_id in new):
         return build(session)
-    delta_ids = index.delta_ids | {_as_uuid(location_id) for _, _, location_id in new}
+    delta_ids = index.delta_ids | {as_uuid(location_id) for _, _, location_id in new}
     if len(delta_ids) > DELTA_LIMIT:
         return build(session)
     try:

@@ -6,9 +6,21 @@ the services that do. The same conditions pick the remote services (which have n
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Table, and_, exists, func, null, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    exists,
+    func,
+    null,
+    or_,
+    select,
+    type_coerce,
+)
 
 from directory.models import (
     Attribute,
@@ -28,6 +40,22 @@ service_at_locations: Table = ServiceAtLocation.__table__
 attributes: Table = Attribute.__table__
 languages: Table = Language.__table__
 organizations: Table = Organization.__table__
+
+
+def raw_id(column) -> ColumnElement:
+    """An id column as the driver returns it: a hex string on SQLite, a UUID on PostgreSQL.
+    Converting thousands of ids to UUID costs more than the work a search does with them, so
+    hot paths keep them raw and key lookups by both forms (``id_forms``)."""
+    return type_coerce(column, String)
+
+
+def as_uuid(raw: object) -> uuid.UUID:
+    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
+
+
+def id_forms(value: uuid.UUID) -> tuple[uuid.UUID, str]:
+    """The forms ``raw_id`` returns a UUID in, on either database."""
+    return value, value.hex
 
 
 def not_archived(column) -> ColumnElement[bool]:

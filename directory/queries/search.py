@@ -9,11 +9,10 @@ the page's records are loaded, with their details in a handful of IN queries.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from sqlalchemy import String, or_, select, type_coerce
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from directory.extensions import db
@@ -23,9 +22,12 @@ from directory.queries.context import legality_notes, remote_choices
 from directory.queries.index import Ranked, search_index
 from directory.queries.opening import CardHours, chunks, load_card_hours
 from directory.queries.predicates import (
+    as_uuid,
+    id_forms,
     locations,
     matching_pairs,
     offers_matching_service,
+    raw_id,
     visible_location,
 )
 from directory.queries.results import RemoteHit, SearchFilters, SearchHit, SearchResult
@@ -69,7 +71,7 @@ def search(
         )
     elif not checked:
         ids = ranked.uuids()
-        matching = _matching_locations(session, filters, taxonomy, today, ids)
+        matching = {pair[0] for pair in _matching_pairs(session, filters, taxonomy, today, ids)}
         ranked = ranked.keep(location_id in matching for location_id in ids)
     elif known:
         cards = load_card_hours(session, ranked.pairs(start, start + filters.per_page))
@@ -107,7 +109,7 @@ def page_hits(
     """The cards of one page of ranked candidates, with their matching services and hours,
     and the services loaded for them plus ``also`` (held by the caller: the session keeps
     loaded objects only while they are referenced)."""
-    page_ids = [_as_uuid(row[0]) for row, _ in page]
+    page_ids = [as_uuid(row[0]) for row, _ in page]
     if page_ids and not cards:
         cards = _card_hours(session, filters, taxonomy_index(session), now.date(), page_ids)
     cards = cards or {}
@@ -120,8 +122,8 @@ def page_hits(
 
 
 def load_services(session: Session, service_ids: set) -> dict[object, Service]:
-    """Services with what a card or a remote listing shows: terms, languages, phones and the
-    organization.
+    """Services with what a card or a remote listing shows: the organization, terms and
+    language codes (their phones come with the page's, in ``_preset_phones``).
 
     Terms and language codes are read as plain rows (the terms' details from the process's
     taxonomy): a treatment program can have thirty attributes and a dozen languages, and making
@@ -137,21 +139,21 @@ def load_services(session: Session, service_ids: set) -> dict[object, Service]:
             .options(joinedload(Service.organization))
         )
     }
-    # Raw ids (hex strings on SQLite) keep thousands of UUID conversions out of the loop.
-    terms = {}
-    for term in taxonomy_index(session).terms.values():
-        terms[term.id] = terms[term.id.hex] = term
+    # Raw ids keep a thousand UUID conversions out of the loop.
+    terms = taxonomy_index(session).by_raw_id
     found: dict[object, list] = {}
     for service_id in loaded:
-        found[service_id] = found[service_id.hex] = []
+        terms_of_service: list = []
+        for raw in id_forms(service_id):
+            found[raw] = terms_of_service
     unknown = set()
-    links = select(
-        type_coerce(Attribute.service_id, String), type_coerce(Attribute.taxonomy_term_id, String)
-    ).where(Attribute.service_id.in_(service_ids))
+    links = select(raw_id(Attribute.service_id), raw_id(Attribute.taxonomy_term_id)).where(
+        Attribute.service_id.in_(service_ids)
+    )
     for service_id, term_id in session.connection().execute(links):
         term = terms.get(term_id)
         if term is None:
-            unknown.add(_as_uuid(service_id))  # a term newer than this process's taxonomy
+            unknown.add(as_uuid(service_id))  # a term newer than this process's taxonomy
         elif service_id in found:
             found[service_id].append(term)
     spoken: dict[object, set] = {service_id: set() for service_id in loaded}
@@ -164,10 +166,6 @@ def load_services(session: Session, service_ids: set) -> dict[object, Service]:
         if "languages" not in service.__dict__:
             service.preset_language_codes = sorted(spoken[service_id])
     return loaded
-
-
-def _as_uuid(raw: object) -> uuid.UUID:
-    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
 
 
 def sort_key_by_distance(row: Candidate, miles: float) -> tuple:
@@ -190,7 +188,7 @@ def _ranked_candidates(
         return ranked, not filters.keywords
     # A state given as the place lists the whole state, by name.
     query = select(
-        type_coerce(locations.c.id, String),
+        raw_id(locations.c.id),
         locations.c.latitude,
         locations.c.longitude,
         locations.c.name,
@@ -203,20 +201,19 @@ def _ranked_candidates(
     return Ranked.from_rows(sorted(session.execute(query), key=sort_key_by_name)), True
 
 
-def _matching_locations(session, filters, taxonomy, today, location_ids) -> set:
-    """The locations among these with a service matching every filter, keywords included."""
-    found = set()
-    for chunk in chunks(location_ids):
-        query = matching_pairs(filters, taxonomy, today, chunk)
-        found.update(row.location_id for row in session.execute(query))
-    return found
-
-
-def _card_hours(session, filters, taxonomy, today, location_ids) -> dict[object, CardHours]:
+def _matching_pairs(session, filters, taxonomy, today, location_ids) -> list:
+    """(location, service, status, time zone) of the services among these locations that
+    match every filter, keywords included: what the index cannot tell."""
     pairs = []
     for chunk in chunks(location_ids):
         pairs.extend(session.execute(matching_pairs(filters, taxonomy, today, chunk)).all())
-    return load_card_hours(session, pairs)
+    return pairs
+
+
+def _card_hours(session, filters, taxonomy, today, location_ids) -> dict[object, CardHours]:
+    return load_card_hours(
+        session, _matching_pairs(session, filters, taxonomy, today, location_ids)
+    )
 
 
 def _build_hits(session, page_ids, distances, cards, services, filters, now) -> list[SearchHit]:

@@ -35,7 +35,8 @@ class Term:
 class TaxonomyIndex:
     terms: dict[str, Term] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
-    by_id: dict[uuid.UUID, Term] = field(default_factory=dict)
+    # Keyed by every form an id comes back in (UUID, and the hex string of SQLite raw rows).
+    by_raw_id: dict[object, Term] = field(default_factory=dict)
 
     def codes_of_kind(self, kind: str) -> list[str]:
         return [term.code for term in self.terms.values() if term.kind == kind]
@@ -104,7 +105,7 @@ def taxonomy_index(session: Session) -> TaxonomyIndex:
             row.name,
             row.name_es,
         )
-        index.terms[row.code] = index.by_id[row.id] = term
+        index.terms[row.code] = index.by_raw_id[row.id] = index.by_raw_id[row.id.hex] = term
         if parent_code:
             index.children.setdefault(parent_code, []).append(row.code)
     # An empty database gets its taxonomy from `flask seed load` later: only keep a real one.
