@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid, event
+from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
 # Named constraints let migrations drop and alter them by name on every database.
@@ -54,27 +54,3 @@ class IdMixin:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_modified: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
-
-
-class SearchPresets:
-    """Values a search result fills from plain rows instead of loading relationships as
-    objects (``queries.search.load_services``, ``_preset_phones``). A loaded relationship
-    wins, and every preset is forgotten when the object is expired or refreshed."""
-
-    PRESETS: tuple[str, ...] = ("preset_phones",)
-    preset_phones = None  # a list of objects with number, extension, type, description
-
-    @property
-    def shown_phones(self) -> list:
-        """The phones a search result shows."""
-        if self.preset_phones is not None and "phones" not in self.__dict__:
-            return self.preset_phones
-        return self.phones
-
-
-@event.listens_for(SearchPresets, "expire", propagate=True)
-@event.listens_for(SearchPresets, "refresh", propagate=True)
-def _forget_presets(target: SearchPresets | None, *_args) -> None:
-    if target is not None:  # None when the session expires an object already collected
-        for name in target.PRESETS:
-            setattr(target, name, None)

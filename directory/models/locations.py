@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.models.base import Base, IdMixin, SearchPresets, TimestampMixin
+from directory.models.base import Base, IdMixin, TimestampMixin
 
 if TYPE_CHECKING:
     from directory.models.details import Language, Phone, Schedule
@@ -22,7 +22,7 @@ LOCATION_TYPES = ("physical", "postal", "virtual")
 PRECISIONS = ("exact", "approximate", "intersection")
 
 
-class Location(SearchPresets, IdMixin, TimestampMixin, Base):
+class Location(IdMixin, TimestampMixin, Base):
     __tablename__ = "locations"
     __table_args__ = (
         # Radius search reads everything it ranks by from this index alone (no table lookups):

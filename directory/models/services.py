@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from directory.models.base import Base, IdMixin, SearchPresets, TimestampMixin
+from directory.models.base import Base, IdMixin, TimestampMixin
 
 if TYPE_CHECKING:
     from directory.models.details import Language, Phone, Schedule
@@ -25,7 +25,7 @@ EXTENT_TYPES = ("nationwide", "state", "county", "postal_code")
 REACHES = ("mail", "phone", "online", "text")
 
 
-class Service(SearchPresets, IdMixin, TimestampMixin, Base):
+class Service(IdMixin, TimestampMixin, Base):
     __tablename__ = "services"
     __table_args__ = (
         CheckConstraint(f"status IN {SERVICE_STATUSES}", name="status"),
@@ -79,22 +79,14 @@ class Service(SearchPresets, IdMixin, TimestampMixin, Base):
     )
 
     # The terms come from the cached taxonomy, so a page of results needs no Attribute objects.
-    PRESETS = ("preset_phones", "preset_terms", "preset_language_codes")
-    preset_terms = None  # a list of terms, or None
-    preset_language_codes = None  # a sorted list of codes, or None
-
     @property
     def terms(self) -> list:
         """The service's taxonomy terms, of every kind (categories, cost, access…)."""
-        if self.preset_terms is not None and "attributes" not in self.__dict__:
-            return self.preset_terms
         return [attribute.taxonomy_term for attribute in self.attributes]
 
     @property
     def language_codes(self) -> list[str]:
         """The codes of the languages the service is offered in, sorted."""
-        if self.preset_language_codes is not None and "languages" not in self.__dict__:
-            return self.preset_language_codes
         return sorted({language.code for language in self.languages})
 
     def __repr__(self) -> str:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from directory.geo import Place
 from directory.hours import OpenStatus
-from directory.models import LegalityNote, Location, Service
+from directory.models import LegalityNote
+
+if TYPE_CHECKING:
+    from directory.queries.cards import CardLocation, CardService
 
 DEFAULT_RADIUS_MILES = 25.0
 MAX_RADIUS_MILES = 250.0
@@ -58,8 +62,8 @@ class SearchFilters:
 class SearchHit:
     """One card: a location and the services there that match the search."""
 
-    location: Location
-    services: list[Service]
+    location: CardLocation
+    services: list[CardService]
     distance_miles: float | None
     open_status: OpenStatus
     open_now: bool | None
@@ -74,7 +78,7 @@ class SearchHit:
 class RemoteHit:
     """A service with no door to walk into that reaches the origin by mail, phone or online."""
 
-    service: Service
+    service: CardService
     reach: str
     serves: str  # "nationwide", "NY", "NY:Kings" or "10001": the area that covers the origin
 

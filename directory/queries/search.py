@@ -1,29 +1,28 @@
 """The search: places near an origin (or in a state) offering services that match the filters.
 
-How it stays fast on hundreds of thousands of locations: SQL returns only (id, latitude,
-longitude, name) of the visible locations inside the radius's bounding box — a range on the
-(latitude, longitude) index — that offer a matching service (an EXISTS per candidate); Python
-then computes the exact haversine distance, keeps those within the radius and sorts them; only
-the page's records are loaded, with their details in a handful of IN queries.
+How it stays fast on hundreds of thousands of locations: the in-memory index
+(``queries.index``) ranks the offers inside the radius by exact haversine distance and checks
+every filter but keywords, which SQL checks on its candidates; only the page's places and
+services are then read, as plain rows (``queries.cards``), with their hours.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import NamedTuple
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from directory.extensions import db
 from directory.hours import UNKNOWN
-from directory.models import Address, Attribute, Language, Location, Phone, Service
+from directory.models import Address
+from directory.queries.cards import CardService, load_cards
 from directory.queries.context import legality_notes, remote_choices
 from directory.queries.index import Ranked, search_index
 from directory.queries.opening import CardHours, chunks, load_card_hours
 from directory.queries.predicates import (
     as_uuid,
-    id_forms,
     locations,
     matching_pairs,
     offers_matching_service,
@@ -80,7 +79,7 @@ def search(
     page = ranked.page(start, start + filters.per_page)
     # The page's services and the remote ones are loaded together: one set of queries.
     hits, remote_services = page_hits(
-        session, filters, page, now, cards, also={r.service_id for r in remote}
+        session, filters, page, now, cards, also=[r.service_id for r in remote]
     )
 
     state = filters.search_state
@@ -104,11 +103,10 @@ def page_hits(
     page: list[tuple[Candidate, float | None]],
     now: datetime,
     cards: dict[object, CardHours] | None = None,
-    also: set | None = None,
-) -> tuple[list[SearchHit], dict[object, Service]]:
+    also: Iterable = (),
+) -> tuple[list[SearchHit], dict[object, CardService]]:
     """The cards of one page of ranked candidates, with their matching services and hours,
-    and the services loaded for them plus ``also`` (held by the caller: the session keeps
-    loaded objects only while they are referenced)."""
+    and the services loaded for them plus ``also`` (the remote ones: one set of queries)."""
     page_ids = [as_uuid(row[0]) for row, _ in page]
     if page_ids and not cards:
         cards = _card_hours(session, filters, taxonomy_index(session), now.date(), page_ids)
@@ -116,56 +114,31 @@ def page_hits(
     matched = {
         sid for location_id in page_ids for sid in _matched_service_ids(cards.get(location_id))
     }
-    services = load_services(session, matched | (also or set()))
+    places, services = load_cards(session, page_ids, matched.union(also))
     distances = [miles for _, miles in page]
-    return _build_hits(session, page_ids, distances, cards, services, filters, now), services
-
-
-def load_services(session: Session, service_ids: set) -> dict[object, Service]:
-    """Services with what a card or a remote listing shows: the organization, terms and
-    language codes (their phones come with the page's, in ``_preset_phones``).
-
-    Terms and language codes are read as plain rows (the terms' details from the process's
-    taxonomy): a treatment program can have thirty attributes and a dozen languages, and making
-    each an ORM object was most of the time of a search.
-    """
-    if not service_ids:
-        return {}
-    loaded = {
-        service.id: service
-        for service in session.scalars(
-            select(Service)
-            .where(Service.id.in_(service_ids))
-            .options(joinedload(Service.organization))
+    at = filters.open_at or now
+    hits = []
+    for location_id, miles in zip(page_ids, distances, strict=True):
+        card = cards.get(location_id)
+        shown = sorted(
+            (services[sid] for sid in _matched_service_ids(card)),
+            key=lambda service: (service.name, str(service.id)),
         )
-    }
-    # Raw ids keep a thousand UUID conversions out of the loop.
-    terms = taxonomy_index(session).by_raw_id
-    found: dict[object, list] = {}
-    for service_id in loaded:
-        terms_of_service: list = []
-        for raw in id_forms(service_id):
-            found[raw] = terms_of_service
-    unknown = set()
-    links = select(raw_id(Attribute.service_id), raw_id(Attribute.taxonomy_term_id)).where(
-        Attribute.service_id.in_(service_ids)
-    )
-    for service_id, term_id in session.connection().execute(links):
-        term = terms.get(term_id)
-        if term is None:
-            unknown.add(as_uuid(service_id))  # a term newer than this process's taxonomy
-        elif service_id in found:
-            found[service_id].append(term)
-    spoken: dict[object, set] = {service_id: set() for service_id in loaded}
-    codes = select(Language.service_id, Language.code).where(Language.service_id.in_(service_ids))
-    for service_id, code in session.connection().execute(codes):
-        spoken[service_id].add(code)
-    for service_id, service in loaded.items():
-        if service_id not in unknown and "attributes" not in service.__dict__:
-            service.preset_terms = found[service_id]
-        if "languages" not in service.__dict__:
-            service.preset_language_codes = sorted(spoken[service_id])
-    return loaded
+        location = places[location_id]
+        status = card.status(at) if card else UNKNOWN
+        open_now = card.status(now) if card and at is not now else status
+        dates = [d for d in [location.assured_date, *(s.assured_date for s in shown)] if d]
+        hits.append(
+            SearchHit(
+                location=location,
+                services=shown,
+                distance_miles=miles,
+                open_status=status,
+                open_now=None if open_now.state == "unknown" else open_now.state == "open",
+                last_verified=max(dates) if dates else None,
+            )
+        )
+    return hits, services
 
 
 def sort_key_by_distance(row: Candidate, miles: float) -> tuple:
@@ -214,76 +187,6 @@ def _card_hours(session, filters, taxonomy, today, location_ids) -> dict[object,
     return load_card_hours(
         session, _matching_pairs(session, filters, taxonomy, today, location_ids)
     )
-
-
-def _build_hits(session, page_ids, distances, cards, services, filters, now) -> list[SearchHit]:
-    """Load the page's locations with what a card shows (address, organization, source,
-    phones) and put each together with its matched services. Anything else a caller touches
-    loads lazily."""
-    if not page_ids:
-        return []
-    loaded = session.scalars(
-        select(Location)
-        .where(Location.id.in_(page_ids))
-        .options(
-            joinedload(Location.address),
-            joinedload(Location.organization),
-            joinedload(Location.source),
-        )
-    ).unique()
-    by_id = {location.id: location for location in loaded}
-    _preset_phones(session, by_id, services)
-    at = filters.open_at or now
-    hits = []
-    for location_id, miles in zip(page_ids, distances, strict=True):
-        location = by_id[location_id]
-        card = cards.get(location_id)
-        matched = sorted(
-            (services[sid] for sid in _matched_service_ids(card)),
-            key=lambda service: (service.name, str(service.id)),
-        )
-        status = card.status(at) if card else UNKNOWN
-        open_now = card.status(now) if card and at is not now else status
-        dates = [d for d in [location.assured_date, *(s.assured_date for s in matched)] if d]
-        hits.append(
-            SearchHit(
-                location=location,
-                services=matched,
-                distance_miles=miles,
-                open_status=status,
-                open_now=None if open_now.state == "unknown" else open_now.state == "open",
-                last_verified=max(dates) if dates else None,
-            )
-        )
-    return hits
-
-
-class PhoneRow(NamedTuple):
-    number: str
-    extension: str | None
-    type: str
-    description: str | None
-
-
-def _preset_phones(session: Session, locations: dict, services: dict) -> None:
-    """Give the page's locations and services their phones from one query of plain rows."""
-    found: dict[object, list[PhoneRow]] = {owner: [] for owner in [*locations, *services]}
-    query = select(
-        Phone.location_id,
-        Phone.service_id,
-        Phone.number,
-        Phone.extension,
-        Phone.type,
-        Phone.description,
-    ).where(or_(Phone.location_id.in_(list(locations)), Phone.service_id.in_(list(services))))
-    for location_id, service_id, *phone in session.connection().execute(query):
-        for owner in (location_id, service_id):
-            if owner in found:
-                found[owner].append(PhoneRow(*phone))
-    for owners in (locations, services):
-        for owner_id, owner in owners.items():
-            if "phones" not in owner.__dict__:
-                owner.preset_phones = found[owner_id]
 
 
 def _matched_service_ids(card: CardHours | None) -> list:
