@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from directory.models import (
@@ -29,7 +29,7 @@ from directory.models import (
     Source,
     TaxonomyTerm,
 )
-from directory.queries.predicates import as_uuid, id_forms, raw_id
+from directory.queries.predicates import among
 from directory.queries.taxonomy import taxonomy_index
 
 
@@ -150,7 +150,7 @@ def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
         .join(Organization, Organization.id == Location.organization_id)
         .outerjoin(Address, Address.location_id == Location.id)
         .outerjoin(Source, Source.id == Location.source_id)
-        .where(Location.id.in_(location_ids))
+        .where(among(Location.id, location_ids, connection.dialect.name))
     )
     places = {}
     for row in connection.execute(query):
@@ -190,7 +190,7 @@ def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
             Organization.name.label("organization_name"),
         )
         .join(Organization, Organization.id == Service.organization_id)
-        .where(Service.id.in_(service_ids))
+        .where(among(Service.id, service_ids, connection.dialect.name))
     )
     return {
         row.id: CardService(
@@ -207,29 +207,27 @@ def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
 
 
 def _terms_and_languages(session: Session, connection, services: dict) -> None:
-    """Each service's terms (their details from the process's taxonomy) and language codes."""
-    taxonomy = taxonomy_index(session)
-    # The ids come back raw (a hex string on SQLite): look them up in either form.
-    by_raw: dict[object, CardService] = {}
-    for service_id, service in services.items():
-        for form in id_forms(service_id):
-            by_raw[form] = service
-    links = select(raw_id(Attribute.service_id), raw_id(Attribute.taxonomy_term_id)).where(
-        Attribute.service_id.in_(list(services))
+    """Each service's terms (their details from the process's taxonomy) and language codes,
+    from one query: (service, "term", term id as text) and (service, "language", code)."""
+    dialect = connection.dialect.name
+    terms = select(
+        Attribute.service_id, literal("term"), cast(Attribute.taxonomy_term_id, String)
+    ).where(among(Attribute.service_id, services, dialect))
+    codes = select(Language.service_id, literal("language"), Language.code).where(
+        among(Language.service_id, services, dialect)
     )
-    for service_id, term_id in connection.execute(links):
-        term = taxonomy.by_raw_id.get(term_id)
+    taxonomy = taxonomy_index(session)
+    spoken: dict[uuid.UUID, set[str]] = {service_id: set() for service_id in services}
+    for service_id, kind, value in connection.execute(union_all(terms, codes)):
+        if kind == "language":
+            spoken[service_id].add(value)
+            continue
+        term = taxonomy.by_raw_id.get(value)
         if term is None:
             # A term added since this process read the taxonomy.
-            term = session.get(TaxonomyTerm, as_uuid(term_id))
+            term = session.get(TaxonomyTerm, uuid.UUID(value))
         if term is not None:
-            by_raw[service_id].terms.append(term)
-    codes = select(Language.service_id, Language.code).where(
-        Language.service_id.in_(list(services))
-    )
-    spoken: dict[uuid.UUID, set[str]] = {service_id: set() for service_id in services}
-    for service_id, code in connection.execute(codes):
-        spoken[service_id].add(code)
+            services[service_id].terms.append(term)
     for service_id, service in services.items():
         service.terms.sort(key=lambda term: (term.sort_order, term.code))
         service.language_codes = sorted(spoken[service_id])
@@ -245,7 +243,12 @@ def _phones(connection, places: dict, services: dict) -> None:
         Phone.extension,
         Phone.type,
         Phone.description,
-    ).where(or_(Phone.location_id.in_(list(places)), Phone.service_id.in_(list(services))))
+    ).where(
+        or_(
+            among(Phone.location_id, places, connection.dialect.name),
+            among(Phone.service_id, services, connection.dialect.name),
+        )
+    )
     for location_id, service_id, *phone in connection.execute(query):
         for owner_id in (location_id, service_id):
             if owner_id in owners:

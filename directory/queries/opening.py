@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from directory.hours import UNKNOWN, OpenStatus, Span, open_status, zone_for
 from directory.models import Schedule
+from directory.queries.predicates import among
 
 CHUNK = 5000
 
@@ -70,6 +71,7 @@ def load_card_hours(
         Schedule.opens_at,
         Schedule.closes_at,
     )
+    dialect = session.get_bind().dialect.name
     # One query per chunk for both owners: a page's hours cost a single round trip.
     for some_locations, some_services in zip_longest(
         chunks(location_ids), chunks(service_ids), fillvalue=()
@@ -77,8 +79,8 @@ def load_card_hours(
         rows = session.execute(
             select(*columns).where(
                 or_(
-                    Schedule.location_id.in_(some_locations),
-                    Schedule.service_id.in_(some_services),
+                    among(Schedule.location_id, some_locations, dialect),
+                    among(Schedule.service_id, some_services, dialect),
                 )
             )
         )

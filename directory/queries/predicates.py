@@ -10,10 +10,13 @@ import uuid
 from datetime import date, timedelta
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     String,
     Table,
     and_,
+    any_,
+    bindparam,
     exists,
     func,
     null,
@@ -47,6 +50,20 @@ def raw_id(column) -> ColumnElement:
     Converting thousands of ids to UUID costs more than the work a search does with them, so
     hot paths keep them raw and key lookups by both forms (``id_forms``)."""
     return type_coerce(column, String)
+
+
+def among(column, ids, dialect: str) -> ColumnElement[bool]:
+    """``column IN ids``, as the same statement whatever the number of ids on PostgreSQL.
+
+    An IN list is a new statement for every count, which PostgreSQL plans afresh each time (a
+    third of a millisecond for each of a results page's queries); ``= ANY`` of one array
+    parameter is one statement, which psycopg prepares and PostgreSQL plans once. SQLite plans
+    an IN list in microseconds, and has no arrays.
+    """
+    ids = list(ids)
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(column.type)))
+    return column.in_(ids)
 
 
 def as_uuid(raw: object) -> uuid.UUID:

@@ -35,7 +35,8 @@ class Term:
 class TaxonomyIndex:
     terms: dict[str, Term] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
-    # Keyed by every form an id comes back in (UUID, and the hex string of SQLite raw rows).
+    # Keyed by every form an id comes back in: the UUID, the hex string of SQLite raw rows,
+    # and the text PostgreSQL casts a UUID to.
     by_raw_id: dict[object, Term] = field(default_factory=dict)
 
     def codes_of_kind(self, kind: str) -> list[str]:
@@ -105,7 +106,9 @@ def taxonomy_index(session: Session) -> TaxonomyIndex:
             row.name,
             row.name_es,
         )
-        index.terms[row.code] = index.by_raw_id[row.id] = index.by_raw_id[row.id.hex] = term
+        index.terms[row.code] = term
+        for form in (row.id, row.id.hex, str(row.id)):
+            index.by_raw_id[form] = term
         if parent_code:
             index.children.setdefault(parent_code, []).append(row.code)
     # An empty database gets its taxonomy from `flask seed load` later: only keep a real one.
