@@ -2,8 +2,9 @@
 
 Each app process keeps an in-memory search index (``directory.queries.index``). Any flush that
 touches what a search filters on appends the affected location ids here, in the same
-transaction; a row without a location says "reload everything" (seed loads and imports, which
-write with bulk statements). Each search compares a fingerprint of the newest rows with the
+transaction, or the id of a remote service (one with service areas, offered by mail, phone or
+online); a row with neither says "reload everything" (seed loads and imports, which write with
+bulk statements). Each search compares a fingerprint of the newest rows with the
 ones its index has applied.
 """
 
@@ -25,6 +26,7 @@ class SearchChange(Base):
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     location_id: Mapped[uuid.UUID | None]
+    service_id: Mapped[uuid.UUID | None]
     # Random: a rolled-back row whose id is reused (SQLite reuses the highest id) still
     # changes the fingerprint.
     stamp: Mapped[int]

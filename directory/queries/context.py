@@ -17,23 +17,29 @@ from directory.queries.taxonomy import TaxonomyIndex
 
 # Local ones first: a ZIP's own programs before the county's, the state's, then nationwide ones.
 MAX_REMOTE = 20
-_SPECIFICITY = {"postal_code": 0, "county": 1, "state": 2, "nationwide": 3}
+SPECIFICITY = {"postal_code": 0, "county": 1, "state": 2, "nationwide": 3}
+
+
+def covered_codes(origin: Place | None, state: str | None) -> list[tuple[str, str]]:
+    """(extent type, code) of the areas short of nationwide that contain the origin (or the
+    whole state)."""
+    areas = []
+    state = (origin.state if origin else None) or state
+    if state:
+        areas.append(("state", state))
+    if origin is not None and origin.state and origin.county:
+        areas.append(("county", f"{origin.state}:{origin.county}"))
+    if origin is not None and origin.postal_code:
+        areas.append(("postal_code", origin.postal_code))
+    return areas
 
 
 def covering_areas(origin: Place | None, state: str | None) -> list:
     """Conditions on ServiceArea for the areas that contain the origin (or the whole state)."""
-    areas = [ServiceArea.extent_type == "nationwide"]
-    state = (origin.state if origin else None) or state
-    if state:
-        areas.append((ServiceArea.extent_type == "state") & (ServiceArea.code == state))
-    if origin is not None and origin.state and origin.county:
-        county = f"{origin.state}:{origin.county}"
-        areas.append((ServiceArea.extent_type == "county") & (ServiceArea.code == county))
-    if origin is not None and origin.postal_code:
-        areas.append(
-            (ServiceArea.extent_type == "postal_code") & (ServiceArea.code == origin.postal_code)
-        )
-    return areas
+    return [ServiceArea.extent_type == "nationwide"] + [
+        (ServiceArea.extent_type == extent) & (ServiceArea.code == code)
+        for extent, code in covered_codes(origin, state)
+    ]
 
 
 class RemoteChoice(NamedTuple):
@@ -46,7 +52,10 @@ def remote_choices(
     session: Session, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date
 ) -> list[RemoteChoice]:
     """Services reaching the origin by mail, phone or online, each once: the most local first,
-    then by name; at most MAX_REMOTE. The caller loads the services."""
+    then by name; at most MAX_REMOTE. The caller loads the services.
+
+    Searches without keywords ask the search index instead (``SearchIndex.remote_choices``),
+    which answers the same from memory; this is the reference it is tested against."""
     origin = filters.origin if filters.origin and filters.origin.kind != "state" else None
     area_rows = session.execute(
         select(
@@ -65,9 +74,9 @@ def remote_choices(
     best: dict[object, tuple] = {}
     for service_id, extent_type, code, reach, name in area_rows:
         current = best.get(service_id)
-        if current is None or _SPECIFICITY[extent_type] < _SPECIFICITY[current[0]]:
+        if current is None or SPECIFICITY[extent_type] < SPECIFICITY[current[0]]:
             best[service_id] = (extent_type, code, reach, name)
-    chosen = sorted(best, key=lambda sid: (_SPECIFICITY[best[sid][0]], best[sid][3], str(sid)))
+    chosen = sorted(best, key=lambda sid: (SPECIFICITY[best[sid][0]], best[sid][3], str(sid)))
     return [
         RemoteChoice(sid, best[sid][2], best[sid][1] or "nationwide") for sid in chosen[:MAX_REMOTE]
     ]

@@ -38,8 +38,14 @@ from sqlalchemy.orm import Session
 
 from directory.geo import bounding_box, haversine_miles
 from directory.geo.distance import EARTH_RADIUS_MILES
-from directory.models import Address, Attribute, Language, SearchChange
+from directory.models import Address, Attribute, Language, SearchChange, ServiceArea
 from directory.models.services import VISIBLE_STATUSES
+from directory.queries.context import (
+    MAX_REMOTE,
+    SPECIFICITY,
+    RemoteChoice,
+    covered_codes,
+)
 from directory.queries.predicates import (
     as_uuid,
     id_forms,
@@ -138,16 +144,72 @@ class Part:
         stop = int(np.searchsorted(self.lat, max_lat, side="right"))
         lng = self.lng[start:stop]
         keep = (lng >= min_lng) & (lng <= max_lng)
-        for words in term_words:
-            keep &= (self.terms[start:stop] & words).any(axis=1)
-        if language_words is not None:
-            keep &= (self.languages[start:stop] & language_words).any(axis=1)
-        if cutoff is not None:
-            keep &= self.verified[start:stop] >= cutoff
+        keep &= _passes(
+            self.terms[start:stop],
+            self.languages[start:stop],
+            self.verified[start:stop],
+            term_words,
+            language_words,
+            cutoff,
+        )
         if state is not None:
             keep &= self.state[start:stop] == state
         offers = start + np.flatnonzero(keep)
         return offers, np.unique(self.loc[offers])
+
+
+def _passes(terms, languages, verified, term_words, language_words, cutoff) -> np.ndarray:
+    """Which offers have a term of every kind asked for, a language asked for, and a recent
+    enough verification: ``predicates.service_conditions`` in arrays."""
+    keep = np.ones(len(terms), dtype=bool)
+    for words in term_words:
+        keep &= (terms & words).any(axis=1)
+    if language_words is not None:
+        keep &= (languages & language_words).any(axis=1)
+    if cutoff is not None:
+        keep &= verified >= cutoff
+    return keep
+
+
+@dataclass
+class RemotePart:
+    """Every service area of every visible remote service, with the service's masks."""
+
+    services: np.ndarray  # raw service ids
+    specificity: np.ndarray  # context.SPECIFICITY of the area: the most local is 0
+    codes: np.ndarray  # "NY", "NY:Kings", "10001", or None for nationwide
+    reaches: np.ndarray
+    names: np.ndarray
+    terms: np.ndarray
+    languages: np.ndarray  # the service's own: a remote service has no location
+    verified: np.ndarray
+
+    def choices(self, filters: SearchFilters, term_words, language_words, cutoff) -> list:
+        """The services reaching the origin (or the state) that pass the filters, each once
+        with its most local area: the most local first, then by name; at most MAX_REMOTE."""
+        if not len(self.services):
+            return []
+        origin = filters.origin if filters.origin and filters.origin.kind != "state" else None
+        covers = self.specificity == SPECIFICITY["nationwide"]
+        for extent, code in covered_codes(origin, filters.search_state):
+            covers |= (self.specificity == SPECIFICITY[extent]) & (self.codes == code)
+        rows = np.flatnonzero(
+            covers
+            & _passes(self.terms, self.languages, self.verified, term_words, language_words, cutoff)
+        )
+        best: dict[object, int] = {}
+        for row in rows[np.argsort(self.specificity[rows], kind="stable")]:
+            best.setdefault(self.services[row], row)
+        chosen = sorted(
+            (int(self.specificity[row]), self.names[row], str(as_uuid(raw)), row)
+            for raw, row in best.items()
+        )[:MAX_REMOTE]
+        return [
+            RemoteChoice(
+                as_uuid(self.services[row]), self.reaches[row], self.codes[row] or "nationwide"
+            )
+            for *_, row in chosen
+        ]
 
 
 @dataclass
@@ -263,6 +325,7 @@ def _haversine(lat0: float, lng0: float, lat: np.ndarray, lng: np.ndarray) -> np
 class SearchIndex:
     vocabulary: Vocabulary
     base: Part
+    remote: RemotePart
     delta: Part | None = None
     dead: np.ndarray | None = None  # base locations shadowed by the delta
     delta_ids: frozenset = frozenset()
@@ -270,11 +333,9 @@ class SearchIndex:
     applied: dict[int, int] = field(default_factory=dict)  # change id → stamp, above floor
     fingerprint: tuple = (None, 0, 0)
 
-    def ranked(self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date) -> Ranked:
-        """Every location within the radius with a service matching the indexed filters (all
-        but keywords and hours), nearest first, ties by name then id."""
-        origin, radius = filters.origin, filters.radius_miles
-        box = bounding_box(origin.lat, origin.lng, radius)
+    def _criteria(self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date) -> tuple:
+        """The filters as the index checks them: one term mask per kind of term asked for, a
+        language mask (or None) and the earliest verified date's ordinal (or None)."""
         vocab = self.vocabulary
         term_words = []
         for codes in (filters.categories, filters.costs, filters.access, filters.populations):
@@ -288,6 +349,21 @@ class SearchIndex:
         cutoff = None
         if filters.verified_within is not None:
             cutoff = (today - timedelta(days=filters.verified_within)).toordinal()
+        return term_words, language_words, cutoff
+
+    def remote_choices(
+        self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date
+    ) -> list[RemoteChoice]:
+        """What ``context.remote_choices`` answers, for searches without keywords."""
+        return self.remote.choices(filters, *self._criteria(filters, taxonomy, today))
+
+    def ranked(self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date) -> Ranked:
+        """Every location within the radius with a service matching the indexed filters (all
+        but keywords and hours), nearest first, ties by name then id."""
+        origin, radius = filters.origin, filters.radius_miles
+        box = bounding_box(origin.lat, origin.lng, radius)
+        term_words, language_words, cutoff = self._criteria(filters, taxonomy, today)
+        vocab = self.vocabulary
         # -2: a state no location is in (-1 marks a location without an address).
         state = vocab.states.get(filters.state, -2) if filters.state else None
 
@@ -355,6 +431,75 @@ def _chunked(query, column, ids: list | None) -> list[tuple]:
     return [query.where(column.in_(ids[i : i + _IN_CHUNK])) for i in range(0, len(ids), _IN_CHUNK)]
 
 
+def _term_masks(connection, vocab: Vocabulary, service_ids: list | None) -> dict[object, int]:
+    """Each service's taxonomy terms as a bitmask, by raw service id."""
+    terms: dict[object, int] = defaultdict(int)
+    term_bits: dict[object, int | None] = {}  # raw term id → bit, parsed once per term
+    attribute_query = select(raw_id(Attribute.service_id), raw_id(Attribute.taxonomy_term_id))
+    for query in _chunked(attribute_query, Attribute.service_id, service_ids):
+        for service_id, term_id in connection.execute(query):
+            if term_id not in term_bits:
+                term_bits[term_id] = vocab.terms.get(as_uuid(term_id))
+            bit = term_bits[term_id]
+            if bit is None:
+                raise Rebuild(f"term {term_id}")
+            terms[service_id] |= 1 << bit
+    return terms
+
+
+def _language_masks(
+    connection, vocab: Vocabulary, service_ids: list | None, location_ids: list | None
+) -> dict[object, int]:
+    """The languages spoken, as a bitmask by raw id, for these services and locations."""
+    spoken: dict[object, int] = defaultdict(int)
+    language_query = select(
+        raw_id(Language.service_id), raw_id(Language.location_id), func.lower(Language.code)
+    )
+    queries = _chunked(language_query, Language.service_id, service_ids)
+    if location_ids is not None:
+        queries += _chunked(language_query, Language.location_id, location_ids)
+    for query in queries:
+        for service_id, location_id, code in connection.execute(query):
+            bit = vocab.languages.get(code)
+            if bit is None:
+                raise Rebuild(f"language {code}")
+            for owner in (service_id, location_id):
+                if owner is not None:
+                    spoken[owner] |= 1 << bit
+    return spoken
+
+
+def _load_remote(session: Session, vocab: Vocabulary) -> RemotePart:
+    """Every area of every visible service that has one (there are few: the national lines,
+    mail-based programs, a state's hotline)."""
+    connection = session.connection()
+    rows = connection.execute(
+        select(
+            raw_id(ServiceArea.service_id),
+            ServiceArea.extent_type,
+            ServiceArea.code,
+            ServiceArea.reach,
+            services.c.name,
+            services.c.assured_date,
+        )
+        .join(services, services.c.id == ServiceArea.service_id)
+        .where(services.c.status.in_(VISIBLE_STATUSES), not_archived(services.c.archived_at))
+    ).all()
+    service_ids = sorted({as_uuid(row[0]) for row in rows})
+    terms = _term_masks(connection, vocab, service_ids)
+    spoken = _language_masks(connection, vocab, service_ids, [])
+    return RemotePart(
+        services=_objects(row[0] for row in rows),
+        specificity=np.array([SPECIFICITY[row[1]] for row in rows], dtype=np.int8),
+        codes=_objects(row[2] for row in rows),
+        reaches=_objects(row[3] for row in rows),
+        names=_objects(row[4] for row in rows),
+        terms=_words([terms.get(row[0], 0) for row in rows], vocab.term_words),
+        languages=_words([spoken.get(row[0], 0) for row in rows], vocab.language_words),
+        verified=np.array([row[5].toordinal() if row[5] else 0 for row in rows], dtype=np.int32),
+    )
+
+
 def _load_part(
     session: Session,
     vocab: Vocabulary,
@@ -400,33 +545,8 @@ def _load_part(
         offers.extend(row for row in connection.execute(query) if row[0] in positions)
     service_ids = None if location_ids is None else sorted({as_uuid(o[1]) for o in offers})
 
-    terms: dict[object, int] = defaultdict(int)
-    term_bits: dict[object, int | None] = {}  # raw term id → bit, parsed once per term
-    attribute_query = select(raw_id(Attribute.service_id), raw_id(Attribute.taxonomy_term_id))
-    for query in _chunked(attribute_query, Attribute.service_id, service_ids):
-        for service_id, term_id in connection.execute(query):
-            if term_id not in term_bits:
-                term_bits[term_id] = vocab.terms.get(as_uuid(term_id))
-            bit = term_bits[term_id]
-            if bit is None:
-                raise Rebuild(f"term {term_id}")
-            terms[service_id] |= 1 << bit
-
-    spoken: dict[object, int] = defaultdict(int)
-    language_query = select(
-        raw_id(Language.service_id), raw_id(Language.location_id), func.lower(Language.code)
-    )
-    queries = _chunked(language_query, Language.service_id, service_ids)
-    if location_ids is not None:
-        queries += _chunked(language_query, Language.location_id, location_ids)
-    for query in queries:
-        for service_id, location_id, code in connection.execute(query):
-            bit = vocab.languages.get(code)
-            if bit is None:
-                raise Rebuild(f"language {code}")
-            for owner in (service_id, location_id):
-                if owner is not None:
-                    spoken[owner] |= 1 << bit
+    terms = _term_masks(connection, vocab, service_ids)
+    spoken = _language_masks(connection, vocab, service_ids, location_ids)
 
     states = []
     for row in rows:
@@ -502,9 +622,12 @@ def _ranks(rows: list, base: Part | None) -> tuple[np.ndarray, list[tuple]]:
 # --- Keeping up with changes ----------------------------------------------------------------
 
 
-def _change_rows(session: Session, floor: int) -> list[tuple[int, int, object]]:
+def _change_rows(session: Session, floor: int) -> list[tuple[int, int, object, object]]:
+    """(id, stamp, location id, remote service id) of the change rows above ``floor``."""
     table = SearchChange.__table__
-    query = select(table.c.id, table.c.stamp, table.c.location_id).where(table.c.id > floor)
+    query = select(table.c.id, table.c.stamp, table.c.location_id, table.c.service_id).where(
+        table.c.id > floor
+    )
     return [tuple(row) for row in session.execute(query.order_by(table.c.id))]
 
 
@@ -518,10 +641,10 @@ def _fingerprint(session: Session, floor: int) -> tuple:
     return (row[0], int(row[1]), int(row[2]))
 
 
-def _window(changes: list[tuple[int, int, object]]) -> tuple[int, dict[int, int], tuple]:
+def _window(changes: list[tuple]) -> tuple[int, dict[int, int], tuple]:
     high = max((change[0] for change in changes), default=0)
     floor = max(0, high - WINDOW)
-    applied = {cid: stamp for cid, stamp, _ in changes if cid > floor}
+    applied = {cid: stamp for cid, stamp, *_ in changes if cid > floor}
     fingerprint = (max(applied, default=None), len(applied), sum(applied.values()))
     return floor, applied, fingerprint
 
@@ -532,33 +655,40 @@ def build(session: Session) -> SearchIndex:
     changes = _change_rows(session, max(0, high - WINDOW))
     vocab = _vocabulary(session)
     base = _load_part(session, vocab)
+    remote = _load_remote(session, vocab)
     floor, applied, fingerprint = _window(changes)
-    return SearchIndex(vocab, base, floor=floor, applied=applied, fingerprint=fingerprint)
+    return SearchIndex(vocab, base, remote, floor=floor, applied=applied, fingerprint=fingerprint)
 
 
 def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
     """The index with the changes noted since it was made; rebuilt when that is simpler."""
     changes = _change_rows(session, index.floor)
-    seen = {cid: stamp for cid, stamp, _ in changes}
+    seen = {cid: stamp for cid, stamp, *_ in changes}
     if any(seen.get(cid) != stamp for cid, stamp in index.applied.items()):
         return build(session)  # a change it applied was rolled back (tests do this)
     new = [change for change in changes if change[0] not in index.applied]
-    if any(location_id is None for _, _, location_id in new):
+    if any(location_id is None and service_id is None for *_, location_id, service_id in new):
         return build(session)
-    delta_ids = index.delta_ids | {as_uuid(location_id) for _, _, location_id in new}
+    moved = {as_uuid(location_id) for *_, location_id, _ in new if location_id is not None}
+    delta_ids = index.delta_ids | moved
     if len(delta_ids) > DELTA_LIMIT:
         return build(session)
+    delta, dead, remote = index.delta, index.dead, index.remote
     try:
-        delta = _load_part(session, index.vocabulary, sorted(delta_ids), base=index.base)
+        if moved:
+            delta = _load_part(session, index.vocabulary, sorted(delta_ids), base=index.base)
+            dead = np.zeros(len(index.base), dtype=bool)
+            shadowed = [index.base.position(location_id) for location_id in delta_ids]
+            dead[[p for p in shadowed if p is not None]] = True
+        if any(service_id is not None for *_, service_id in new):
+            remote = _load_remote(session, index.vocabulary)
     except Rebuild:
         return build(session)
-    dead = np.zeros(len(index.base), dtype=bool)
-    shadowed = [index.base.position(location_id) for location_id in delta_ids]
-    dead[[p for p in shadowed if p is not None]] = True
     floor, applied, fingerprint = _window(changes)
     return SearchIndex(
         index.vocabulary,
         index.base,
+        remote,
         delta=delta,
         dead=dead,
         delta_ids=frozenset(delta_ids),

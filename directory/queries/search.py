@@ -19,7 +19,7 @@ from directory.hours import UNKNOWN
 from directory.models import Address
 from directory.queries.cards import CardService, load_cards
 from directory.queries.context import legality_notes, remote_choices
-from directory.queries.index import Ranked, search_index
+from directory.queries.index import Ranked, SearchIndex, search_index
 from directory.queries.opening import CardHours, chunks, load_card_hours
 from directory.queries.predicates import (
     as_uuid,
@@ -50,7 +50,8 @@ def search(
     now = now or datetime.now(UTC)
     today = now.date()
     taxonomy = taxonomy_index(session)
-    ranked, checked = _ranked_candidates(session, filters, taxonomy, today)
+    index = search_index(session)
+    ranked, checked = _ranked_candidates(session, index, filters, taxonomy, today)
 
     # The index knows which services matched where, unless keywords still had to be checked.
     known = checked and ranked.knows_matches
@@ -75,7 +76,10 @@ def search(
     elif known:
         cards = load_card_hours(session, ranked.pairs(start, start + filters.per_page))
 
-    remote = remote_choices(session, filters, taxonomy, today)
+    if filters.keywords:
+        remote = remote_choices(session, filters, taxonomy, today)
+    else:
+        remote = index.remote_choices(filters, taxonomy, today)
     page = ranked.page(start, start + filters.per_page)
     # The page's services and the remote ones are loaded together: one set of queries.
     hits, remote_services = page_hits(
@@ -151,13 +155,13 @@ def sort_key_by_name(row: Candidate) -> tuple:
 
 
 def _ranked_candidates(
-    session: Session, filters: SearchFilters, taxonomy: TaxonomyIndex, today
+    session: Session, index: SearchIndex, filters: SearchFilters, taxonomy: TaxonomyIndex, today
 ) -> tuple[Ranked, bool]:
     """Every matching location in result order (distance, else name), and whether every
     filter was checked: the in-memory index leaves keywords to SQL."""
     origin = filters.origin
     if origin is not None and origin.kind != "state":
-        ranked = search_index(session).ranked(filters, taxonomy, today)
+        ranked = index.ranked(filters, taxonomy, today)
         return ranked, not filters.keywords
     # A state given as the place lists the whole state, by name.
     query = select(

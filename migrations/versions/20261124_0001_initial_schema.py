@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 08:07:31.497955
+Create Date: 2026-11-24 10:22:57.060693
 
 """
 from alembic import op
@@ -39,6 +39,7 @@ def upgrade():
     op.create_table('search_changes',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('location_id', sa.Uuid(), nullable=True),
+    sa.Column('service_id', sa.Uuid(), nullable=True),
     sa.Column('stamp', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_changes'))
     )

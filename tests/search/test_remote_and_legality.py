@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from directory.extensions import db
 from directory.geo import resolve_place, zip_centroid
-from directory.models import LegalityNote, ServiceArea
-from directory.queries import SearchFilters, search
-from tests.search.helpers import place, save, service
+from directory.models import Attribute, Language, LegalityNote, ServiceArea
+from directory.queries import SearchFilters, context, search
+from directory.queries.index import search_index
+from directory.queries.taxonomy import taxonomy_index
+from tests.search.helpers import place, save, service, term
 
 
 def remote(name: str, extent_type: str, code: str | None, codes=("naloxone",), reach="mail"):
@@ -112,3 +115,80 @@ def test_a_search_in_a_state_without_notes_has_none(app):
     db.session.add(note("naloxone"))
     db.session.commit()
     assert search(SearchFilters(origin=zip_centroid("07102"))).legality == []
+
+
+# --- Remote services come from the search index; SQL is the reference -------------------------
+
+
+def remote_by_sql(filters: SearchFilters) -> list[tuple]:
+    taxonomy = taxonomy_index(db.session)
+    today = datetime.now(UTC).date()
+    return context.remote_choices(db.session, filters, taxonomy, today)
+
+
+def remote_by_index(filters: SearchFilters) -> list[tuple]:
+    taxonomy = taxonomy_index(db.session)
+    today = datetime.now(UTC).date()
+    return search_index(db.session).remote_choices(filters, taxonomy, today)
+
+
+def test_the_index_picks_the_same_remote_services_as_sql_for_every_filter(app):
+    remote("Hotline", "nationwide", None, reach="phone")
+    remote("NY strips", "state", "NY", codes=("fentanyl_test_strips", "free"))
+    spanish = remote("Brooklyn en español", "county", "NY:Kings", codes=("naloxone", "free"))
+    spanish.languages = [Language(code="es", name="Spanish")]
+    spanish.assured_date = date.today()
+    remote("ZIP only", "postal_code", "11201", codes=("buprenorphine",))
+    remote("Closed", "state", "NY").status = "defunct"
+    remote("Gone", "nationwide", None).archived_at = datetime.now(UTC)
+    both = remote("Two areas", "state", "NY")
+    both.service_areas.append(ServiceArea(extent_type="county", code="NY:Kings", reach="online"))
+    db.session.commit()
+    origins = [zip_centroid("11201"), zip_centroid("10001"), zip_centroid("07302"), None]
+    variants = [
+        {},
+        {"categories": ("naloxone",)},
+        {"categories": ("moud",)},
+        {"categories": ("drug_checking",), "costs": ("free",)},
+        {"languages": ("es",)},
+        {"verified_within": 30},
+        {"state": "NY"},
+    ]
+    for origin in origins:
+        for variant in variants:
+            filters = SearchFilters(origin=origin, **variant)
+            assert remote_by_index(filters) == remote_by_sql(filters), (origin, variant)
+    # And the answers are the expected ones, not merely the same.
+    brooklyn = SearchFilters(origin=zip_centroid("11201"))
+    assert remote_names(brooklyn) == [
+        ("ZIP only", "11201"),
+        ("Brooklyn en español", "NY:Kings"),
+        ("Two areas", "NY:Kings"),
+        ("NY strips", "NY"),
+        ("Hotline", "nationwide"),
+    ]
+
+
+def test_a_remote_service_changed_after_the_first_search_is_seen_by_the_next(app):
+    strips = remote("Strips by mail", "state", "NJ", codes=("fentanyl_test_strips",))
+    db.session.commit()
+    newark = SearchFilters(origin=zip_centroid("07102"))
+    brooklyn = SearchFilters(origin=zip_centroid("11201"))
+    assert remote_names(newark) == [("Strips by mail", "NJ")]
+    assert remote_names(brooklyn) == []
+
+    strips.service_areas.append(ServiceArea(extent_type="state", code="NY", reach="mail"))
+    db.session.commit()
+    assert remote_names(brooklyn) == [("Strips by mail", "NY")]
+
+    strips.attributes.append(Attribute(taxonomy_term=term("naloxone")))
+    db.session.commit()
+    assert remote_names(replace(brooklyn, categories=("naloxone",))) == [("Strips by mail", "NY")]
+
+    strips.name = "Strips and naloxone by mail"
+    db.session.commit()
+    assert remote_names(brooklyn) == [("Strips and naloxone by mail", "NY")]
+
+    strips.status = "inactive"
+    db.session.commit()
+    assert remote_names(newark) == remote_names(brooklyn) == []
