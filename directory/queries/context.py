@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
@@ -82,20 +83,40 @@ def remote_choices(
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class LegalitySummary:
+    """A state's legality note as a search shows it, read as a plain row."""
+
+    state_code: str
+    topic: str
+    locale: str
+    status: str
+    summary: str
+    citation: str | None
+    source_name: str
+    source_url: str
+    law_as_of: date
+    reviewed_at: date
+
+
+_SUMMARY_COLUMNS = [getattr(LegalityNote, name) for name in LegalitySummary.__slots__]
+
+
 def legality_notes(
     session: Session, state: str | None, topics_first: list[str], locale: str
-) -> list[LegalityNote]:
+) -> list[LegalitySummary]:
     """The state's notes in the locale (English where a translation is missing), the topics of
     the searched categories first, then the rest in the fixed topic order."""
     if not state:
         return []
     locales = ["en"] if locale == "en" else [locale, "en"]
-    notes = session.scalars(
-        select(LegalityNote).where(
+    rows = session.connection().execute(
+        select(*_SUMMARY_COLUMNS).where(
             LegalityNote.state_code == state, LegalityNote.locale.in_(locales)
         )
-    ).all()
-    by_topic: dict[str, LegalityNote] = {}
+    )
+    notes = [LegalitySummary(*row) for row in rows]
+    by_topic: dict[str, LegalitySummary] = {}
     for note in sorted(notes, key=lambda n: n.locale != locale):
         by_topic.setdefault(note.topic, note)
     order = topics_first + [t for t in LEGALITY_TOPICS if t not in topics_first]

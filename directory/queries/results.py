@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 from directory.geo import Place
 from directory.hours import OpenStatus
-from directory.models import LegalityNote
 
 if TYPE_CHECKING:
     from directory.queries.cards import CardLocation, CardService
+    from directory.queries.context import LegalitySummary
 
 DEFAULT_RADIUS_MILES = 25.0
 MAX_RADIUS_MILES = 250.0
@@ -88,7 +88,7 @@ class SearchResult:
     origin: Place | None
     hits: list[SearchHit]
     remote: list[RemoteHit]
-    legality: list[LegalityNote]
+    legality: list[LegalitySummary]
     total: int
     page: int
     per_page: int
