@@ -21,11 +21,14 @@ MAX_REMOTE = 20
 SPECIFICITY = {"postal_code": 0, "county": 1, "state": 2, "nationwide": 3}
 
 
-def covered_codes(origin: Place | None, state: str | None) -> list[tuple[str, str]]:
-    """(extent type, code) of the areas short of nationwide that contain the origin (or the
-    whole state)."""
+def covered_codes(filters: SearchFilters) -> list[tuple[str, str]]:
+    """(extent type, code) of the areas short of nationwide that contain the search's origin
+    (or its whole state, when a state is the place)."""
+    origin: Place | None = filters.origin
+    if origin is not None and origin.kind == "state":
+        origin = None
     areas = []
-    state = (origin.state if origin else None) or state
+    state = (origin.state if origin else None) or filters.search_state
     if state:
         areas.append(("state", state))
     if origin is not None and origin.state and origin.county:
@@ -35,11 +38,26 @@ def covered_codes(origin: Place | None, state: str | None) -> list[tuple[str, st
     return areas
 
 
-def covering_areas(origin: Place | None, state: str | None) -> list:
+def covering_areas(filters: SearchFilters) -> list:
     """Conditions on ServiceArea for the areas that contain the origin (or the whole state)."""
     return [ServiceArea.extent_type == "nationwide"] + [
         (ServiceArea.extent_type == extent) & (ServiceArea.code == code)
-        for extent, code in covered_codes(origin, state)
+        for extent, code in covered_codes(filters)
+    ]
+
+
+def choose(areas) -> list[RemoteChoice]:
+    """From (service id, extent type, code, reach, service name) of the covering areas of the
+    matching services: each service once, with its most local area; the most local first,
+    then by name; at most MAX_REMOTE."""
+    best: dict[object, tuple] = {}
+    for service_id, extent_type, code, reach, name in areas:
+        current = best.get(service_id)
+        if current is None or SPECIFICITY[extent_type] < SPECIFICITY[current[0]]:
+            best[service_id] = (extent_type, code, reach, name)
+    chosen = sorted(best, key=lambda sid: (SPECIFICITY[best[sid][0]], best[sid][3], str(sid)))
+    return [
+        RemoteChoice(sid, best[sid][2], best[sid][1] or "nationwide") for sid in chosen[:MAX_REMOTE]
     ]
 
 
@@ -57,7 +75,6 @@ def remote_choices(
 
     Searches without keywords ask the search index instead (``SearchIndex.remote_choices``),
     which answers the same from memory; this is the reference it is tested against."""
-    origin = filters.origin if filters.origin and filters.origin.kind != "state" else None
     area_rows = session.execute(
         select(
             ServiceArea.service_id,
@@ -68,19 +85,11 @@ def remote_choices(
         )
         .join(Service, Service.id == ServiceArea.service_id)
         .where(
-            or_(*covering_areas(origin, filters.search_state)),
+            or_(*covering_areas(filters)),
             *service_conditions(filters, taxonomy, today, at_location=False),
         )
     ).all()
-    best: dict[object, tuple] = {}
-    for service_id, extent_type, code, reach, name in area_rows:
-        current = best.get(service_id)
-        if current is None or SPECIFICITY[extent_type] < SPECIFICITY[current[0]]:
-            best[service_id] = (extent_type, code, reach, name)
-    chosen = sorted(best, key=lambda sid: (SPECIFICITY[best[sid][0]], best[sid][3], str(sid)))
-    return [
-        RemoteChoice(sid, best[sid][2], best[sid][1] or "nationwide") for sid in chosen[:MAX_REMOTE]
-    ]
+    return choose(area_rows)
 
 
 @dataclass(frozen=True, slots=True)

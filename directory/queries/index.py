@@ -40,12 +40,7 @@ from directory.geo import bounding_box, haversine_miles
 from directory.geo.distance import EARTH_RADIUS_MILES
 from directory.models import Address, Attribute, Language, SearchChange, ServiceArea
 from directory.models.services import VISIBLE_STATUSES
-from directory.queries.context import (
-    MAX_REMOTE,
-    SPECIFICITY,
-    RemoteChoice,
-    covered_codes,
-)
+from directory.queries.context import RemoteChoice, choose, covered_codes
 from directory.queries.predicates import (
     as_uuid,
     id_forms,
@@ -176,7 +171,7 @@ class RemotePart:
     """Every service area of every visible remote service, with the service's masks."""
 
     services: np.ndarray  # raw service ids
-    specificity: np.ndarray  # context.SPECIFICITY of the area: the most local is 0
+    extents: np.ndarray  # "nationwide", "state", "county" or "postal_code"
     codes: np.ndarray  # "NY", "NY:Kings", "10001", or None for nationwide
     reaches: np.ndarray
     names: np.ndarray
@@ -185,31 +180,25 @@ class RemotePart:
     verified: np.ndarray
 
     def choices(self, filters: SearchFilters, term_words, language_words, cutoff) -> list:
-        """The services reaching the origin (or the state) that pass the filters, each once
-        with its most local area: the most local first, then by name; at most MAX_REMOTE."""
-        if not len(self.services):
-            return []
-        origin = filters.origin if filters.origin and filters.origin.kind != "state" else None
-        covers = self.specificity == SPECIFICITY["nationwide"]
-        for extent, code in covered_codes(origin, filters.search_state):
-            covers |= (self.specificity == SPECIFICITY[extent]) & (self.codes == code)
+        """The services reaching the origin (or the state) that pass the filters, chosen as
+        ``context.choose`` does."""
+        covers = self.extents == "nationwide"
+        for extent, code in covered_codes(filters):
+            covers |= (self.extents == extent) & (self.codes == code)
         rows = np.flatnonzero(
             covers
             & _passes(self.terms, self.languages, self.verified, term_words, language_words, cutoff)
         )
-        best: dict[object, int] = {}
-        for row in rows[np.argsort(self.specificity[rows], kind="stable")]:
-            best.setdefault(self.services[row], row)
-        chosen = sorted(
-            (int(self.specificity[row]), self.names[row], str(as_uuid(raw)), row)
-            for raw, row in best.items()
-        )[:MAX_REMOTE]
-        return [
-            RemoteChoice(
-                as_uuid(self.services[row]), self.reaches[row], self.codes[row] or "nationwide"
+        return choose(
+            (
+                as_uuid(self.services[row]),
+                self.extents[row],
+                self.codes[row],
+                self.reaches[row],
+                self.names[row],
             )
-            for *_, row in chosen
-        ]
+            for row in rows
+        )
 
 
 @dataclass
@@ -490,7 +479,7 @@ def _load_remote(session: Session, vocab: Vocabulary) -> RemotePart:
     spoken = _language_masks(connection, vocab, service_ids, [])
     return RemotePart(
         services=_objects(row[0] for row in rows),
-        specificity=np.array([SPECIFICITY[row[1]] for row in rows], dtype=np.int8),
+        extents=_objects(row[1] for row in rows),
         codes=_objects(row[2] for row in rows),
         reaches=_objects(row[3] for row in rows),
         names=_objects(row[4] for row in rows),
