@@ -59,8 +59,16 @@ def services_at(location: Location) -> list[Service]:
     return list(
         db.session.scalars(
             select(Service)
-            .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
-            .where(ServiceAtLocation.location_id == location.id, *visible_services())
+            .where(
+                # An IN on the location's links, not a join: a planner without statistics
+                # (SQLite before ANALYZE) would walk every service for the join.
+                Service.id.in_(
+                    select(ServiceAtLocation.service_id).where(
+                        ServiceAtLocation.location_id == location.id
+                    )
+                ),
+                *visible_services(),
+            )
             .options(
                 selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
                 selectinload(Service.phones),
