@@ -10,11 +10,11 @@ safely: the same key and body replay the first answer.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from typing import Any
 
 from flask import g, jsonify, request, url_for
+from flask import json as flask_json
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
 from flask_smorest.error_handler import ErrorSchema
@@ -113,7 +113,8 @@ def record_etag(listing: Any) -> str:
     GET, or of its last write, as If-Match.
     """
     schema = LocationRecord() if isinstance(listing, Location) else ServiceRecord()
-    data = json.dumps(schema.dump(listing), sort_keys=True)
+    # The JSON flask-smorest hashes for a read's ETag: the app's own (``flask.json``).
+    data = flask_json.dumps(schema.dump(listing), sort_keys=True)
     return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
 

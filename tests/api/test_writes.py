@@ -55,6 +55,23 @@ def test_the_etag_of_a_write_is_the_etag_a_read_gives(client, world):
     assert read.headers["ETag"] == created.headers["ETag"]
 
 
+def test_a_listing_with_markup_and_accents_keeps_one_etag_for_reads_and_writes(client, world):
+    # The API escapes "<", ">" and "&" in its JSON; the ETag must be the same either way, or
+    # a partner could never send back the ETag its read gave as If-Match.
+    listing = {**NEW_LOCATION, "name": "Café <Esperanza> & Friends"}
+    created = client.post("/api/v1/locations", json=listing, headers=bearer(world.key_a))
+    read = client.get(f"/api/v1/locations/{created.json['id']}")
+    assert b"\\u003cEsperanza\\u003e \\u0026" in read.data
+    assert read.json["name"] == "Café <Esperanza> & Friends"
+    assert read.headers["ETag"] == created.headers["ETag"]
+    changed = client.patch(
+        f"/api/v1/locations/{created.json['id']}",
+        json={"description": "Open late"},
+        headers=bearer(world.key_a, **{"If-Match": read.headers["ETag"]}),
+    )
+    assert changed.status_code == 200, changed.json
+
+
 def test_a_request_without_a_key_is_refused_with_a_bearer_challenge(client, world):
     response = client.post("/api/v1/locations", json=NEW_LOCATION)
     assert response.status_code == 401
