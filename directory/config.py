@@ -22,6 +22,13 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+def _count(env: Mapping[str, str], name: str, default: int, meaning: str) -> int:
+    value = env.get(name, str(default))
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be {meaning}, not {value!r}.")
+    return int(value)
+
+
 def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the app's settings from the environment, then ``overrides`` (used by tests).
 
@@ -49,12 +56,7 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         overrides.get("SQLALCHEMY_DATABASE_URI", env.get("DATABASE_URL", DEFAULT_DATABASE_URL))
     )
     https = env.get("PREFERRED_URL_SCHEME", "http") == "https"
-    trusted_proxies = env.get("TRUSTED_PROXIES", "0")
-    if not trusted_proxies.isdigit():
-        raise ConfigError(
-            f"TRUSTED_PROXIES must be the number of proxies in front of the app, "
-            f"not {trusted_proxies!r}."
-        )
+    trusted_proxies = _count(env, "TRUSTED_PROXIES", 0, "the number of proxies in front of the app")
 
     config: dict[str, Any] = {
         "ENV_NAME": environment,
@@ -76,9 +78,12 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         # rate-limited request with a 500: the directory stays up, limits get looser.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Load balancers / CDN hops whose X-Forwarded-For and -Proto are believed (0: none).
-        "TRUSTED_PROXIES": int(trusted_proxies),
+        "TRUSTED_PROXIES": trusted_proxies,
         "GEOCODER": env.get("GEOCODER", "offline"),
         "MAP_TILE_URL": env.get("MAP_TILE_URL", ""),
+        # Result cards each process keeps (docs/deployment.md §1): the national directory's
+        # 32,000 places fit, at about 4.5 kB a place with its services. 0 keeps none.
+        "CARD_CACHE_PLACES": _count(env, "CARD_CACHE_PLACES", 40_000, "a number of places"),
         "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", ""),
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ("en", "es"),

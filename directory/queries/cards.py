@@ -5,17 +5,26 @@ address, source, phones, taxonomy terms and languages. Loading those as ORM obje
 a search's time (a few hundred objects and UUID conversions per page); these plain objects cost
 a fraction of it. They carry the attribute names of the models they summarise, so the API's
 schemas and the templates read them as they would read a ``Location`` or a ``Service``.
+
+Searches show the same nearby places again and again, so each process keeps the cards it has
+read (``CardCache``) until the search index says they changed. Cards are shared between
+requests and threads: nothing may change one after it is loaded.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from flask import current_app
 from sqlalchemy import String, cast, literal, or_, select, union_all
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from directory.models import (
@@ -31,6 +40,16 @@ from directory.models import (
 )
 from directory.queries.predicates import among
 from directory.queries.taxonomy import taxonomy_index
+
+if TYPE_CHECKING:
+    from directory.queries.index import SearchIndex
+
+logger = logging.getLogger(__name__)
+
+# Cards kept per process and database, unless the app's CARD_CACHE_PLACES says otherwise; and
+# services, twice as many as places (the national directory has 1.3 a place).
+CACHE_PLACES = 40_000
+SERVICES_PER_PLACE = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,3 +272,140 @@ def _phones(connection, places: dict, services: dict) -> None:
         for owner_id in (location_id, service_id):
             if owner_id in owners:
                 owners[owner_id].shown_phones.append(CardPhone(*phone))
+
+
+class CardCache:
+    """The cards this process has read from one database, kept until they change.
+
+    The notes that keep the search index fresh (``queries.changes``) name every place whose
+    card a write changes: its own rows, its services and their terms, languages and phones, its
+    organization's name and its source. When the index takes those notes in, it remembers which
+    places and remote services they named (``SearchIndex.changes_since``), and the cache forgets
+    those places and every service it read for them. It holds listing data only: nothing about
+    who searched, or where.
+    """
+
+    def __init__(
+        self, places: int = CACHE_PLACES, services: int = CACHE_PLACES * SERVICES_PER_PLACE
+    ) -> None:
+        self._lock = threading.Lock()
+        self._places: OrderedDict[uuid.UUID, CardLocation] = OrderedDict()
+        self._services: OrderedDict[uuid.UUID, CardService] = OrderedDict()
+        # The services read for each place's card: forgotten with the place.
+        self._shown_at: dict[uuid.UUID, set[uuid.UUID]] = {}
+        self._limits = (places, services)
+        self.generation = -1  # the index generation whose changes the cache has taken in
+
+    def cards(
+        self,
+        session: Session,
+        index: SearchIndex,
+        location_ids: Iterable,
+        service_ids: Iterable,
+        shown_at: Mapping[uuid.UUID, Iterable[uuid.UUID]],
+    ) -> tuple[dict[uuid.UUID, CardLocation], dict[uuid.UUID, CardService]]:
+        """``load_cards`` answered from the cache where it can. ``shown_at`` says which of the
+        services are read for which place (the others must be remote services)."""
+        location_ids, service_ids = list(location_ids), list(service_ids)
+        generation = self._take_in(index)
+        with self._lock:
+            places = {i: self._places[i] for i in location_ids if i in self._places}
+            services = {i: self._services[i] for i in service_ids if i in self._services}
+            for location_id in places:
+                self._places.move_to_end(location_id)
+            for service_id in services:
+                self._services.move_to_end(service_id)
+        missing_places = [i for i in location_ids if i not in places]
+        missing_services = [i for i in service_ids if i not in services]
+        if missing_places or missing_services:
+            new_places, new_services = load_cards(session, missing_places, missing_services)
+            self._keep(generation, new_places, new_services, shown_at)
+            places.update(new_places)
+            services.update(new_services)
+        return places, services
+
+    def fill(self, session: Session, index: SearchIndex, chunk: int = 2000) -> int:
+        """Read the cards of the index's places, and of their services, as far as the cache
+        holds them; how many places were read."""
+        generation = self._take_in(index)
+        offered = index.offers()
+        location_ids = sorted(offered)[: self._limits[0]]
+        for start in range(0, len(location_ids), chunk):
+            shown_at = {i: offered[i] for i in location_ids[start : start + chunk]}
+            service_ids = set().union(*shown_at.values())
+            places, services = load_cards(session, shown_at, service_ids)
+            self._keep(generation, places, services, shown_at)
+        return len(location_ids)
+
+    def _take_in(self, index: SearchIndex) -> int | None:
+        """Forget what changed up to ``index``; the generation new cards may be kept at (None
+        when the caller's index is older than the cache: its cards are not kept)."""
+        with self._lock:
+            if index.generation < self.generation:
+                return None
+            if index.generation > self.generation:
+                changed = index.changes_since(self.generation)
+                if changed is None:
+                    self._places.clear()
+                    self._services.clear()
+                    self._shown_at.clear()
+                else:
+                    locations, remote = changed
+                    for location_id in locations:
+                        self._forget_place(location_id)
+                    for service_id in remote:
+                        self._services.pop(service_id, None)
+                self.generation = index.generation
+            return self.generation
+
+    def _keep(self, generation: int | None, places: dict, services: dict, shown_at) -> None:
+        with self._lock:
+            # Read under an older view than the cache's: a change may already be forgotten.
+            if generation is None or generation != self.generation:
+                return
+            self._places.update(places)
+            self._services.update(services)
+            for location_id, service_ids in shown_at.items():
+                self._shown_at.setdefault(location_id, set()).update(service_ids)
+            place_limit, service_limit = self._limits
+            while len(self._places) > place_limit:
+                location_id, _ = self._places.popitem(last=False)
+                self._forget_place(location_id)
+            while len(self._services) > service_limit:
+                self._services.popitem(last=False)
+
+    def _forget_place(self, location_id: uuid.UUID) -> None:
+        self._places.pop(location_id, None)
+        for service_id in self._shown_at.pop(location_id, ()):
+            self._services.pop(service_id, None)
+
+
+_caches_lock = threading.Lock()
+_caches: dict[str, CardCache] = {}
+
+
+def card_cache(session: Session) -> CardCache:
+    """This process's card cache for the session's database."""
+    key = str(session.get_bind().url)
+    cache = _caches.get(key)
+    if cache is None:
+        places = current_app.config.get("CARD_CACHE_PLACES", CACHE_PLACES)
+        with _caches_lock:
+            cache = _caches.setdefault(key, CardCache(places, places * SERVICES_PER_PLACE))
+    return cache
+
+
+def warm_up() -> None:
+    """Read every place's card now: gunicorn's master calls this before it forks the workers,
+    so they share the cards instead of each reading them during its first searches."""
+    from directory.extensions import db
+    from directory.queries.index import search_index
+
+    try:
+        session = db.session
+        card_cache(session).fill(session, search_index(session))
+    except SQLAlchemyError as error:  # an empty or unmigrated database: read on first search
+        logger.warning("result cards not read at start-up: %s", type(error).__name__)
+    finally:
+        db.session.remove()
+        db.engine.dispose()

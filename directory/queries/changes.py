@@ -3,10 +3,11 @@ locations it affects in ``search_changes``, in the same transaction as the chang
 
 Searchable rows are the ones the index reads (``directory.queries.index``): locations and their
 addresses and languages, services, their attributes and languages, the links between services
-and locations, service areas, and taxonomy terms. A change to a remote service (one with
-service areas) is noted by its service id: the index reloads its few remote services. Bulk
-writers that bypass the unit of work (imports, seed loads, synthetic data) call
-``everything_changed``.
+and locations, service areas, and taxonomy terms; and what a result card shows besides, which
+the card cache keeps (``directory.queries.cards``): phones, organizations' names and sources.
+A change to a remote service (one with service areas) is noted by its service id: the index
+reloads its few remote services. Bulk writers that bypass the unit of work (imports, seed
+loads, synthetic data) call ``everything_changed``.
 """
 
 from __future__ import annotations
@@ -23,16 +24,23 @@ from directory.models import (
     Attribute,
     Language,
     Location,
+    Organization,
+    Phone,
     SearchChange,
     Service,
     ServiceArea,
     ServiceAtLocation,
+    Source,
     TaxonomyTerm,
 )
 
 # A flush touching more locations than this (an import through the ORM) is noted as one
 # "everything changed": the index rebuilds instead of reloading them one by one.
 MANY = 1000
+# What a result card shows of an organization and of a source (``queries.cards``): editing
+# these changes the cards of all their places and services.
+ORGANIZATION_SHOWN = ("name",)
+SOURCE_SHOWN = ("name", "vintage", "url", "as_of_date")
 
 
 def _stamp() -> int:
@@ -66,12 +74,25 @@ def _ids(obj: object, name: str) -> list:
     return [getattr(obj, name), *history.deleted]
 
 
+def _changed(session: Session, obj: object, names: tuple[str, ...]) -> bool:
+    """Whether this flush changes one of these columns of an existing row (a new row has no
+    places or services yet but those of the same flush, which are noted themselves)."""
+    if obj in session.new:
+        return False
+    if obj in session.deleted:
+        return True
+    attributes = inspect(obj).attrs
+    return any(attributes[name].history.has_changes() for name in names)
+
+
 def _affected(session: Session) -> tuple[set[uuid.UUID], set[uuid.UUID], bool]:
     """The locations and the remote services whose searchable facts the pending flush changes,
     and whether the change reaches everything (a taxonomy term, a deleted service)."""
     locations: set[uuid.UUID] = set()
     services: set[uuid.UUID] = set()
     remote: set[uuid.UUID] = set()
+    organizations: set[uuid.UUID] = set()
+    sources: set[uuid.UUID] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Location):
             locations.add(obj.id)
@@ -83,21 +104,39 @@ def _affected(session: Session) -> tuple[set[uuid.UUID], set[uuid.UUID], bool]:
             services.add(obj.id)
         elif isinstance(obj, Attribute):
             services.update(_ids(obj, "service_id"))
-        elif isinstance(obj, Language):
+        elif isinstance(obj, Language | Phone):
             locations.update(_ids(obj, "location_id"))
             services.update(_ids(obj, "service_id"))
+        elif isinstance(obj, Organization) and _changed(session, obj, ORGANIZATION_SHOWN):
+            organizations.add(obj.id)
+        elif isinstance(obj, Source) and _changed(session, obj, SOURCE_SHOWN):
+            sources.add(obj.id)
         elif isinstance(obj, ServiceArea):
             remote.update(_ids(obj, "service_id"))
         elif isinstance(obj, TaxonomyTerm):
             return set(), set(), True
+    connection = session.connection()
+    if organizations:
+        # A card shows its organization's name: every place and service of the organization.
+        owned = Location.__table__.c
+        locations.update(
+            connection.scalars(select(owned.id).where(owned.organization_id.in_(organizations)))
+        )
+        offered = Service.__table__.c
+        services.update(
+            connection.scalars(select(offered.id).where(offered.organization_id.in_(organizations)))
+        )
+    if sources:
+        listed = Location.__table__.c
+        locations.update(connection.scalars(select(listed.id).where(listed.source_id.in_(sources))))
     services.discard(None)
     if services:
         links = ServiceAtLocation.__table__.c
         query = select(links.location_id).where(links.service_id.in_(services))
-        locations.update(session.connection().scalars(query))
+        locations.update(connection.scalars(query))
         areas = ServiceArea.__table__.c
         query = select(areas.service_id).where(areas.service_id.in_(services)).distinct()
-        remote.update(session.connection().scalars(query))
+        remote.update(connection.scalars(query))
     locations.discard(None)
     remote.discard(None)
     return locations, remote, False

@@ -23,6 +23,7 @@ base, and the base is rebuilt when the delta grows large or a change says "every
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import threading
 import uuid
@@ -67,6 +68,21 @@ _EDGE = 1e-9
 _IN_CHUNK = 5000
 _WORD = 64
 _MASK = (1 << _WORD) - 1
+
+
+# Each index made in this process gets a higher number; the catch-ups since the last build
+# are remembered this far back, so the card cache (``queries.cards``) can forget what changed.
+_generations = itertools.count(1)
+HISTORY = 1000
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one catch-up reloaded: the locations and the remote services that changed."""
+
+    generation: int
+    locations: frozenset
+    services: frozenset
 
 
 class Rebuild(Exception):
@@ -321,6 +337,34 @@ class SearchIndex:
     floor: int = 0
     applied: dict[int, int] = field(default_factory=dict)  # change id → stamp, above floor
     fingerprint: tuple = (None, 0, 0)
+    generation: int = 0
+    base_generation: int = 0  # the build this index's catch-ups started from
+    history: tuple[Step, ...] = ()  # those catch-ups, oldest first, at most HISTORY
+    history_floor: int = 0  # the generation before the oldest step still in history
+
+    def changes_since(self, generation: int) -> tuple[set, set] | None:
+        """The locations and remote services changed after index ``generation`` and taken in
+        by this one; None when that cannot be told (rebuilt since, or too long ago)."""
+        if generation < max(self.base_generation, self.history_floor):
+            return None
+        locations: set = set()
+        services: set = set()
+        for step in self.history:
+            if step.generation > generation:
+                locations |= step.locations
+                services |= step.services
+        return locations, services
+
+    def offers(self) -> dict[uuid.UUID, set[uuid.UUID]]:
+        """Every visible location with coordinates, and the visible services offered there."""
+        offered: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        for part, dead in ((self.base, self.dead), (self.delta, None)):
+            if part is None:
+                continue
+            for position, service_id in zip(part.loc.tolist(), part.services, strict=True):
+                if dead is None or not dead[position]:
+                    offered[as_uuid(part.ids[position])].add(as_uuid(service_id))
+        return offered
 
     def _criteria(self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date) -> tuple:
         """The filters as the index checks them: one term mask per kind of term asked for, a
@@ -646,7 +690,18 @@ def build(session: Session) -> SearchIndex:
     base = _load_part(session, vocab)
     remote = _load_remote(session, vocab)
     floor, applied, fingerprint = _window(changes)
-    return SearchIndex(vocab, base, remote, floor=floor, applied=applied, fingerprint=fingerprint)
+    generation = next(_generations)
+    return SearchIndex(
+        vocab,
+        base,
+        remote,
+        floor=floor,
+        applied=applied,
+        fingerprint=fingerprint,
+        generation=generation,
+        base_generation=generation,
+        history_floor=generation,
+    )
 
 
 def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
@@ -669,11 +724,18 @@ def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
             dead = np.zeros(len(index.base), dtype=bool)
             shadowed = [index.base.position(location_id) for location_id in delta_ids]
             dead[[p for p in shadowed if p is not None]] = True
-        if any(service_id is not None for *_, service_id in new):
+        remote_ids = {as_uuid(service_id) for *_, service_id in new if service_id is not None}
+        if remote_ids:
             remote = _load_remote(session, index.vocabulary)
     except Rebuild:
         return build(session)
     floor, applied, fingerprint = _window(changes)
+    step = Step(next(_generations), frozenset(moved), frozenset(remote_ids))
+    history = (*index.history, step)
+    history_floor = index.history_floor
+    if len(history) > HISTORY:
+        history_floor = history[-HISTORY - 1].generation
+        history = history[-HISTORY:]
     return SearchIndex(
         index.vocabulary,
         index.base,
@@ -684,6 +746,10 @@ def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
         floor=floor,
         applied=applied,
         fingerprint=fingerprint,
+        generation=step.generation,
+        base_generation=index.base_generation,
+        history=history,
+        history_floor=history_floor,
     )
 
 

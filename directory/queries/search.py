@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from directory.extensions import db
 from directory.hours import UNKNOWN
 from directory.models import Address
-from directory.queries.cards import CardService, load_cards
+from directory.queries.cards import CardService, card_cache
 from directory.queries.context import legality_notes, remote_choices
 from directory.queries.index import Ranked, SearchIndex, search_index
 from directory.queries.opening import CardHours, chunks, load_card_hours
@@ -83,7 +83,7 @@ def search(
     page = ranked.page(start, start + filters.per_page)
     # The page's services and the remote ones are loaded together: one set of queries.
     hits, remote_services = page_hits(
-        session, filters, page, now, cards, also=[r.service_id for r in remote]
+        session, index, filters, page, now, cards, also=[r.service_id for r in remote]
     )
 
     state = filters.search_state
@@ -103,6 +103,7 @@ def search(
 
 def page_hits(
     session: Session,
+    index: SearchIndex,
     filters: SearchFilters,
     page: list[tuple[Candidate, float | None]],
     now: datetime,
@@ -115,10 +116,13 @@ def page_hits(
     if page_ids and not cards:
         cards = _card_hours(session, filters, taxonomy_index(session), now.date(), page_ids)
     cards = cards or {}
-    matched = {
-        sid for location_id in page_ids for sid in _matched_service_ids(cards.get(location_id))
+    shown_at = {
+        location_id: _matched_service_ids(cards.get(location_id)) for location_id in page_ids
     }
-    places, services = load_cards(session, page_ids, matched.union(also))
+    matched = {sid for service_ids in shown_at.values() for sid in service_ids}
+    places, services = card_cache(session).cards(
+        session, index, page_ids, matched.union(also), shown_at
+    )
     distances = [miles for _, miles in page]
     at = filters.open_at or now
     hits = []

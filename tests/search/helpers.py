@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterable
 from datetime import date, time
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -127,3 +130,15 @@ def brute_force(lat: float, lng: float, radius: float) -> list[tuple[str, float]
             found.append((miles, location.name, location.id.hex, location.name))
     found.sort()
     return [(name, miles) for miles, _, _, name in found]
+
+
+def run_as_another_worker(script: str, database_url: str) -> None:
+    """Run ``script`` in its own process (another gunicorn worker: its own app, index and
+    caches), with the database URL as its argument."""
+    subprocess.run(  # noqa: S603 - this venv's python running a script from the tests
+        [sys.executable, "-c", script, database_url],
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )

@@ -9,11 +9,8 @@ full scan of the database.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime, time
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -36,9 +33,8 @@ from directory.queries import SearchFilters, search
 from directory.queries.changes import everything_changed
 from directory.queries.index import search_index
 from directory.queries.results import MAX_PER_PAGE
-from tests.search.helpers import brute_force, place, save, service, term
+from tests.search.helpers import brute_force, place, run_as_another_worker, save, service, term
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HERE = (40.75, -73.99)  # midtown Manhattan
 ALBANY = (42.65, -73.75)
 RADIUS = 25.0
@@ -230,13 +226,7 @@ def test_a_change_committed_by_another_worker_is_seen_by_the_next_search_here(ap
     assert found() == ["Closing", "Open"]
     db.session.remove()  # the end of this worker's request
 
-    subprocess.run(  # noqa: S603 - this venv's python running the fixed script above
-        [sys.executable, "-c", OTHER_WORKER, database_url],
-        cwd=PROJECT_ROOT,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    run_as_another_worker(OTHER_WORKER, database_url)
 
     assert found() == ["Opened by the other worker", "Open"]
 
