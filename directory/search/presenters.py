@@ -11,9 +11,10 @@ from urllib.parse import urlencode, urlsplit
 
 from babel.dates import format_time
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_decimal, get_locale, gettext, lazy_gettext
+from flask_babel import format_date, format_decimal, get_locale, lazy_gettext
 
 from directory.hours import OpenStatus
+from directory.i18n import gettext
 from directory.models import LegalityNote, Location, Source, TaxonomyTerm
 from directory.search import bp
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from werkzeug.datastructures import MultiDict
 
 from directory.filters import SearchArgsSchema, to_filters
 from directory.geo import AmbiguousPlace, PlaceError, PlaceNotFound
+from directory.i18n import gettext
 from directory.queries import SearchFilters
 
 # Values the form sends; anything else in the query string is ignored.
