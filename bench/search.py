@@ -32,6 +32,7 @@ from directory.extensions import db
 from directory.geo import Place, haversine_miles, zip_centroid
 from directory.geo.index import get_index
 from directory.queries import SearchFilters, search
+from directory.queries.index import search_index
 from directory.queries.predicates import locations, not_archived
 from directory.queries.search import page_hits, sort_key_by_distance
 
@@ -118,7 +119,7 @@ def naive_search(filters: SearchFilters, now: datetime) -> int:
         if miles <= filters.radius_miles:
             within.append((row, miles))
     within.sort(key=lambda pair: sort_key_by_distance(*pair))
-    page_hits(db.session, filters, within[: filters.per_page], now)
+    page_hits(db.session, search_index(db.session), filters, within[: filters.per_page], now)
     return len(within)
 
 
