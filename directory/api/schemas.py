@@ -12,6 +12,26 @@ from typing import Any
 from marshmallow import Schema, fields, post_dump
 
 
+class Summary(fields.Nested):
+    """A nested summary, dumped once per search result card and then reused.
+
+    The cards a search shows (``queries.cards``) never change once loaded and are kept between
+    searches, so their summaries need not be rebuilt field by field on every search: each card
+    keeps what this schema made of it in its ``memo``. Objects without one (the ORM records of
+    the other endpoints) are dumped as usual. The dict is shared: nothing may change it.
+    """
+
+    def _serialize(self, nested_obj, attr, obj, **kwargs):
+        memo = getattr(nested_obj, "memo", None)
+        if memo is None:
+            return super()._serialize(nested_obj, attr, obj, **kwargs)
+        try:
+            return memo[self.nested]
+        except KeyError:
+            dumped = memo[self.nested] = super()._serialize(nested_obj, attr, obj, **kwargs)
+            return dumped
+
+
 def term_codes(service: Any, kind: str) -> list[str]:
     """The codes of the service's taxonomy terms of one kind, in taxonomy order."""
     terms = [term for term in service.terms if term.kind == kind]
@@ -116,9 +136,9 @@ class OpenStatusSchema(Schema):
 class SearchHitSchema(Schema):
     """One result card: a place and the matching services offered there."""
 
-    location = fields.Nested(LocationSummarySchema)
-    organization = fields.Nested(OrganizationSummarySchema, attribute="location.organization")
-    services = fields.List(fields.Nested(ServiceSummarySchema))
+    location = Summary(LocationSummarySchema)
+    organization = Summary(OrganizationSummarySchema, attribute="location.organization")
+    services = fields.List(Summary(ServiceSummarySchema))
     distance_miles = fields.Function(
         lambda hit: None if hit.distance_miles is None else round(hit.distance_miles, 2)
     )
@@ -127,12 +147,12 @@ class SearchHitSchema(Schema):
     last_verified = fields.Date(allow_none=True)
     temporarily_closed = fields.Boolean()
     precision = fields.String(attribute="location.precision")
-    source = fields.Nested(SourceSchema, attribute="location.source", allow_none=True)
+    source = Summary(SourceSchema, attribute="location.source", allow_none=True)
 
 
 class RemoteServiceSchema(Schema):
-    service = fields.Nested(ServiceSummarySchema)
-    organization = fields.Nested(OrganizationSummarySchema, attribute="service.organization")
+    service = Summary(ServiceSummarySchema)
+    organization = Summary(OrganizationSummarySchema, attribute="service.organization")
     reach = fields.String(metadata={"description": "mail | phone | online | text"})
     serves = fields.String(metadata={"description": 'nationwide, "NY", "NY:Kings" or "10001"'})
 

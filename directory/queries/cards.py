@@ -56,6 +56,9 @@ SERVICES_PER_PLACE = 2
 class CardOrganization:
     id: uuid.UUID
     name: str
+    # What the API and the pages made of this card: filled on its first search, then reused,
+    # as the card itself never changes (``api.schemas.Summary``, ``presenters.card_parts``).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,9 @@ class CardSource:
     vintage: str | None
     url: str | None
     as_of_date: date | None
+    # What the API and the pages made of this card: filled on its first search, then reused,
+    # as the card itself never changes (``api.schemas.Summary``, ``presenters.card_parts``).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,9 @@ class CardLocation:
     address: CardAddress | None
     source: CardSource | None
     shown_phones: list[CardPhone] = field(default_factory=list)
+    # What the API and the pages made of this card: filled on its first search, then reused,
+    # as the card itself never changes (``api.schemas.Summary``, ``presenters.card_parts``).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -118,6 +127,9 @@ class CardService:
     terms: list = field(default_factory=list)  # taxonomy terms, of every kind
     language_codes: list[str] = field(default_factory=list)
     shown_phones: list[CardPhone] = field(default_factory=list)
+    # What the API and the pages made of this card: filled on its first search, then reused,
+    # as the card itself never changes (``api.schemas.Summary``, ``presenters.card_parts``).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_cards(
