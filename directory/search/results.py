@@ -12,11 +12,11 @@ from urllib.parse import urlencode
 
 from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from directory.extensions import db
-from directory.models import State, TaxonomyTerm
+from directory.models import State
 from directory.queries import SearchResult, search, taxonomy_index
+from directory.queries.taxonomy import Term
 from directory.search.presenters import current_locale
 from directory.search.query_args import SearchForm, read_search_args
 
@@ -50,16 +50,17 @@ NAMED_CHILDREN = ("fentanyl_test_strips", "moud", "buprenorphine", "methadone")
 
 @dataclass
 class FilterChoices:
-    categories: list[TaxonomyTerm] = field(default_factory=list)
-    costs: list[TaxonomyTerm] = field(default_factory=list)
-    access: list[TaxonomyTerm] = field(default_factory=list)
+    categories: list[Term] = field(default_factory=list)
+    costs: list[Term] = field(default_factory=list)
+    access: list[Term] = field(default_factory=list)
 
 
 def filter_choices() -> FilterChoices:
-    terms = db.session.scalars(select(TaxonomyTerm).order_by(TaxonomyTerm.sort_order)).all()
+    """The filter form's checkboxes, from the taxonomy every search already keeps in memory."""
+    terms = sorted(taxonomy_index(db.session).terms.values(), key=lambda term: term.sort_order)
     choices = FilterChoices()
     for term in terms:
-        if term.kind == "category" and (term.parent_id is None or term.code in NAMED_CHILDREN):
+        if term.kind == "category" and (term.parent_code is None or term.code in NAMED_CHILDREN):
             choices.categories.append(term)
         elif term.kind == "cost":
             choices.costs.append(term)
