@@ -7,11 +7,13 @@ string is translated in one place.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from babel.dates import format_time
 from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_decimal, get_locale, lazy_gettext
+from markupsafe import Markup
 
 from directory.hours import OpenStatus
 from directory.i18n import gettext
@@ -180,6 +182,36 @@ def phone_href(number: str) -> str:
     return f"tel:{digits}"
 
 
+class CardParts(NamedTuple):
+    """The parts of a result card that depend on the place alone (``search/_card.html``)."""
+
+    position: Markup  # the map's data attributes
+    heading: Markup
+    address: Markup
+    contact: Markup
+
+
+def card_parts(place) -> CardParts:
+    """A place's card parts, rendered once per language and kept with a search's card.
+
+    A search's cards (``queries.cards``) never change once loaded, and an edit makes a new
+    one, so these need not be rebuilt on every search (they were most of a results page's
+    time). They depend on the page's language and on its links: ``?lang=`` and the app's root.
+    """
+    chosen = request.args.get("lang")
+    if chosen not in current_app.config["LANGUAGES"]:
+        chosen = None  # as keep_language sees it: links without ?lang=
+    key = ("html", current_locale(), chosen, request.root_path)
+    memo = getattr(place, "memo", None)
+    if memo is not None and (parts := memo.get(key)) is not None:
+        return parts
+    macros = current_app.jinja_env.get_template("search/_card.html").module
+    parts = CardParts(*(getattr(macros, name)(place) for name in CardParts._fields))
+    if memo is not None:
+        memo[key] = parts
+    return parts
+
+
 def address_lines(location: Location) -> list[str]:
     """The street address, unless the place is confidential (then its front door only)."""
     if location.confidential or location.address is None:
@@ -213,6 +245,7 @@ def install_template_helpers(state) -> None:
         phone_href=phone_href,
         web_link=web_link,
         address_lines=address_lines,
+        card_parts=card_parts,
     )
 
 
