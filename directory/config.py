@@ -22,6 +22,19 @@ def _normalise_database_url(url: str) -> str:
     return url
 
 
+# How long a write waits for another one holding its rows (SQLite: the file) before the person
+# is told the directory is busy: SQLite's busy_timeout (directory.database), PostgreSQL's
+# lock_timeout. Without it a PostgreSQL write would wait until gunicorn killed the worker.
+LOCK_TIMEOUT_MS = 5000
+
+
+def _engine_options(database_url: str) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    if database_url.startswith("postgresql"):
+        options["connect_args"] = {"options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"}
+    return options
+
+
 def _count(env: Mapping[str, str], name: str, default: int, meaning: str) -> int:
     value = env.get(name, str(default))
     if not value.isdigit():
@@ -63,7 +76,7 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         # hide_parameters: SQL parameters (a searched ZIP, say) never reach a log or error text.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,

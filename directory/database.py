@@ -9,6 +9,8 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
+from directory.config import LOCK_TIMEOUT_MS
+
 
 def _on_sqlite_connect(dbapi_connection, _record) -> None:
     # WAL lets readers carry on while a writer commits; foreign keys are off by default in
@@ -16,7 +18,7 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Searches read the coordinates index over and over: a 64 MB page cache and memory-mapped
     # reads keep it in memory (measured: wall time of a search falls to its CPU time).

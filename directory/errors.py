@@ -106,7 +106,32 @@ def refuses_writes(error: DBAPIError) -> bool:
     return any(fragment in message for fragment in _REFUSED_WRITE_MESSAGES)
 
 
+# Another change holds what this one needs for longer than LOCK_TIMEOUT_MS: PostgreSQL's
+# lock_not_available, serialization_failure and deadlock_detected; SQLite's SQLITE_BUSY.
+_BUSY_STATES = {"55P03", "40001", "40P01"}
+_BUSY_MESSAGES = ("database is locked", "database is busy")
+
+
+def is_busy(error: DBAPIError) -> bool:
+    """True when the database is there but another change kept it (or the rows) too long."""
+    if getattr(error.orig, "sqlstate", None) in _BUSY_STATES:
+        return True
+    message = str(error.orig).lower()
+    return any(fragment in message for fragment in _BUSY_MESSAGES)
+
+
 def handle_database_error(error: DBAPIError):
+    if is_busy(error):
+        # Nothing of this change was saved (its transaction is rolled back): say so plainly, so
+        # a partner or a script retries rather than thinking the directory is down.
+        return _service_unavailable(
+            error,
+            _(
+                "The directory is busy saving other changes, and nothing of yours was saved. "
+                "Please try again in a few seconds."
+            ),
+            retry_after=5,
+        )
     if refuses_writes(error):
         # Reads still work on a read-only or full database: only the change is refused.
         return _service_unavailable(
@@ -126,11 +151,11 @@ def handle_database_error(error: DBAPIError):
     return handle_unexpected(error)
 
 
-def _service_unavailable(error: DBAPIError, message: str):
+def _service_unavailable(error: DBAPIError, message: str, retry_after: int = 30):
     db.session.rollback()
     log.error("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
     unavailable = ServiceUnavailable(message)
-    unavailable.retry_after = 30
+    unavailable.retry_after = retry_after
     return handle_http_exception(unavailable)
 
 

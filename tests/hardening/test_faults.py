@@ -9,6 +9,7 @@ database's folder away, opening the file read-only, or capping its size.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 import urllib.error
 import urllib.request
@@ -259,6 +260,70 @@ def test_a_full_database_refuses_writes_clearly_while_searches_keep_working(scra
     with app.app_context():
         assert db.session.query(Suggestion).count() == 0
         assert db.session.query(Location).count() == 1
+
+
+BUSY = "busy saving other changes, and nothing of yours was saved"
+
+
+def test_a_write_waits_at_most_five_seconds_for_another(app):
+    with db.engine.connect() as connection:
+        if ON_POSTGRESQL:
+            assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "5s"
+        else:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_a_write_kept_waiting_by_another_is_told_busy_nothing_half_saved_and_reads_go_on(
+    scratch_database_url,
+):
+    # The app waits 0.3 s for what another change holds, not the production 5 s.
+    app = build_app(
+        scratch_database_url,
+        WTF_CSRF_ENABLED=False,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True}
+        | ({"connect_args": {"options": "-c lock_timeout=300"}} if ON_POSTGRESQL else {}),
+    )
+    location_id = add_listing(app)
+    with app.app_context():
+        db.engine.dispose()
+        if not ON_POSTGRESQL:
+
+            @event.listens_for(db.engine, "connect")
+            def wait_briefly(dbapi_connection, _record):
+                dbapi_connection.execute("PRAGMA busy_timeout = 300")
+
+    # Another process's change holds what a report needs: the suggestions table, or on SQLite
+    # the whole file's write lock.
+    if ON_POSTGRESQL:
+        url = make_url(scratch_database_url).set(drivername="postgresql")
+        holder = psycopg.connect(url.render_as_string(hide_password=False))
+        holder.execute("LOCK TABLE suggestions IN EXCLUSIVE MODE")
+    else:
+        holder = sqlite3.connect(make_url(scratch_database_url).database, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    client = app.test_client()
+    url, form = report_form(app, location_id, "It moved.")
+    try:
+        response = client.post(url, data=form)
+        assert response.status_code == 503
+        assert response.mimetype == "text/html"
+        assert BUSY in response.get_data(as_text=True)
+        assert response.headers["Retry-After"] == "5"
+        # Readers are not kept waiting by a writer.
+        for read in database_urls(app, location_id):
+            assert client.get(read).status_code == 200, read
+    finally:
+        holder.rollback()
+        holder.close()
+
+    with app.app_context():
+        assert db.session.query(Suggestion).count() == 0
+    # Once the other change is done, the same report goes through.
+    assert client.post(url, data=form).status_code in {200, 302, 303}
+    with app.app_context():
+        assert db.session.query(Suggestion).count() == 1
+        db.session.remove()
+        db.engine.dispose()
 
 
 def status_and_body(url: str) -> tuple[int, str]:
