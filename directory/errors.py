@@ -8,6 +8,7 @@ Every error body in the APIs has the same shape::
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, render_template, request
@@ -92,36 +93,34 @@ def handle_http_exception(error: HTTPException):
     return json_error(error) if wants_json() else html_error(error)
 
 
-# The database is there but refuses to store anything: PostgreSQL's read_only_sql_transaction
-# and disk_full SQLSTATEs, SQLite's SQLITE_READONLY and SQLITE_FULL messages.
-_REFUSED_WRITE_STATES = {"25006", "53100"}
-_REFUSED_WRITE_MESSAGES = ("readonly database", "disk is full")
+@dataclass(frozen=True)
+class DatabaseFailure:
+    """A kind of database error, known by PostgreSQL's SQLSTATE or SQLite's message."""
+
+    sqlstates: frozenset[str]
+    sqlite_messages: tuple[str, ...]
+
+    def matches(self, error: DBAPIError) -> bool:
+        if getattr(error.orig, "sqlstate", None) in self.sqlstates:
+            return True
+        message = str(error.orig).lower()
+        return any(fragment in message for fragment in self.sqlite_messages)
 
 
-def refuses_writes(error: DBAPIError) -> bool:
-    """True when the database is read-only or full rather than gone."""
-    if getattr(error.orig, "sqlstate", None) in _REFUSED_WRITE_STATES:
-        return True
-    message = str(error.orig).lower()
-    return any(fragment in message for fragment in _REFUSED_WRITE_MESSAGES)
-
-
-# Another change holds what this one needs for longer than LOCK_TIMEOUT_MS: PostgreSQL's
-# lock_not_available, serialization_failure and deadlock_detected; SQLite's SQLITE_BUSY.
-_BUSY_STATES = {"55P03", "40001", "40P01"}
-_BUSY_MESSAGES = ("database is locked", "database is busy")
-
-
-def is_busy(error: DBAPIError) -> bool:
-    """True when the database is there but another change kept it (or the rows) too long."""
-    if getattr(error.orig, "sqlstate", None) in _BUSY_STATES:
-        return True
-    message = str(error.orig).lower()
-    return any(fragment in message for fragment in _BUSY_MESSAGES)
+# The database is there but refuses to store anything: read_only_sql_transaction, disk_full;
+# SQLITE_READONLY, SQLITE_FULL.
+REFUSES_WRITES = DatabaseFailure(
+    frozenset({"25006", "53100"}), ("readonly database", "disk is full")
+)
+# Another change held what this one needs for longer than LOCK_TIMEOUT_MS: lock_not_available,
+# serialization_failure, deadlock_detected; SQLITE_BUSY.
+BUSY = DatabaseFailure(
+    frozenset({"55P03", "40001", "40P01"}), ("database is locked", "database is busy")
+)
 
 
 def handle_database_error(error: DBAPIError):
-    if is_busy(error):
+    if BUSY.matches(error):
         # Nothing of this change was saved (its transaction is rolled back): say so plainly, so
         # a partner or a script retries rather than thinking the directory is down.
         return _service_unavailable(
@@ -132,7 +131,7 @@ def handle_database_error(error: DBAPIError):
             ),
             retry_after=5,
         )
-    if refuses_writes(error):
+    if REFUSES_WRITES.matches(error):
         # Reads still work on a read-only or full database: only the change is refused.
         return _service_unavailable(
             error,
