@@ -13,22 +13,21 @@ from marshmallow import Schema, fields, post_dump
 
 
 class Summary(fields.Nested):
-    """A nested summary, dumped once per search result card and then reused.
+    """A nested summary of a search result's card, dumped once per card and then reused.
 
     The cards a search shows (``queries.cards``) never change once loaded and are kept between
     searches, so their summaries need not be rebuilt field by field on every search: each card
-    keeps what this schema made of it in its ``memo``. Objects without one (the ORM records of
-    the other endpoints) are dumped as usual. The dict is shared: nothing may change it.
+    keeps what this schema made of it in its ``memo``. The dict is shared: nothing may change it.
     """
 
     def _serialize(self, nested_obj, attr, obj, **kwargs):
-        memo = getattr(nested_obj, "memo", None)
-        if memo is None:
+        if nested_obj is None:  # a listing without a source
             return super()._serialize(nested_obj, attr, obj, **kwargs)
         try:
-            return memo[self.nested]
+            return nested_obj.memo[self.nested]
         except KeyError:
-            dumped = memo[self.nested] = super()._serialize(nested_obj, attr, obj, **kwargs)
+            dumped = super()._serialize(nested_obj, attr, obj, **kwargs)
+            nested_obj.memo[self.nested] = dumped
             return dumped
 
 

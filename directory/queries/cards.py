@@ -8,7 +8,9 @@ schemas and the templates read them as they would read a ``Location`` or a ``Ser
 
 Searches show the same nearby places again and again, so each process keeps the cards it has
 read (``CardCache``) until the search index says they changed. Cards are shared between
-requests and threads: nothing may change one after it is loaded.
+requests and threads: nothing may change one after it is loaded. Each card's ``memo`` keeps
+what the API and the pages made of it (``api.schemas.Summary``, ``presenters.card_parts``),
+filled on its first search and reused for as long as the card is kept.
 """
 
 from __future__ import annotations
@@ -56,8 +58,6 @@ SERVICES_PER_PLACE = 2
 class CardOrganization:
     id: uuid.UUID
     name: str
-    # What the API and the pages made of this card: filled on its first search, then reused,
-    # as the card itself never changes (``api.schemas.Summary``, ``presenters.card_parts``).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -69,8 +69,6 @@ class CardSource:
     vintage: str | None
     url: str | None
     as_of_date: date | None
-    # What the API and the pages made of this card: filled on its first search, then reused,
-    # as the card itself never changes (``api.schemas.Summary``, ``presenters.card_parts``).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -108,8 +106,6 @@ class CardLocation:
     address: CardAddress | None
     source: CardSource | None
     shown_phones: list[CardPhone] = field(default_factory=list)
-    # What the API and the pages made of this card: filled on its first search, then reused,
-    # as the card itself never changes (``api.schemas.Summary``, ``presenters.card_parts``).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -127,8 +123,6 @@ class CardService:
     terms: list = field(default_factory=list)  # taxonomy terms, of every kind
     language_codes: list[str] = field(default_factory=list)
     shown_phones: list[CardPhone] = field(default_factory=list)
-    # What the API and the pages made of this card: filled on its first search, then reused,
-    # as the card itself never changes (``api.schemas.Summary``, ``presenters.card_parts``).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 

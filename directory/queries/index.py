@@ -338,14 +338,14 @@ class SearchIndex:
     applied: dict[int, int] = field(default_factory=dict)  # change id → stamp, above floor
     fingerprint: tuple = (None, 0, 0)
     generation: int = 0
-    base_generation: int = 0  # the build this index's catch-ups started from
-    history: tuple[Step, ...] = ()  # those catch-ups, oldest first, at most HISTORY
-    history_floor: int = 0  # the generation before the oldest step still in history
+    history: tuple[Step, ...] = ()  # catch-ups since the last build, oldest first, ≤ HISTORY
+    # The generation before the oldest step still in history (at first, the build's own).
+    history_floor: int = 0
 
     def changes_since(self, generation: int) -> tuple[set, set] | None:
         """The locations and remote services changed after index ``generation`` and taken in
         by this one; None when that cannot be told (rebuilt since, or too long ago)."""
-        if generation < max(self.base_generation, self.history_floor):
+        if generation < self.history_floor:
             return None
         locations: set = set()
         services: set = set()
@@ -699,7 +699,6 @@ def build(session: Session) -> SearchIndex:
         applied=applied,
         fingerprint=fingerprint,
         generation=generation,
-        base_generation=generation,
         history_floor=generation,
     )
 
@@ -747,7 +746,6 @@ def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
         applied=applied,
         fingerprint=fingerprint,
         generation=step.generation,
-        base_generation=index.base_generation,
         history=history,
         history_floor=history_floor,
     )

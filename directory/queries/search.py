@@ -129,7 +129,7 @@ def page_hits(
     for location_id, miles in zip(page_ids, distances, strict=True):
         card = cards.get(location_id)
         shown = sorted(
-            (services[sid] for sid in _matched_service_ids(card)),
+            (services[sid] for sid in shown_at[location_id]),
             key=lambda service: (service.name, str(service.id)),
         )
         location = places[location_id]

@@ -63,13 +63,19 @@ def current_locale() -> str:
     return str(get_locale() or "en")
 
 
+def chosen_language() -> str | None:
+    """The language chosen with ?lang=, which the public pages' links carry on; else None."""
+    chosen = request.args.get("lang") if has_request_context() else None
+    return chosen if chosen in current_app.config["LANGUAGES"] else None
+
+
 @bp.app_url_defaults
 def keep_language(endpoint: str, values: dict) -> None:
     """A language chosen with ?lang= follows the person from page to page, without a cookie."""
     if not endpoint.startswith("search.") or "lang" in values:
         return
-    chosen = request.args.get("lang", "") if has_request_context() else ""
-    if chosen in current_app.config["LANGUAGES"]:
+    chosen = chosen_language()
+    if chosen:
         values["lang"] = chosen
 
 
@@ -198,17 +204,12 @@ def card_parts(place) -> CardParts:
     one, so these need not be rebuilt on every search (they were most of a results page's
     time). They depend on the page's language and on its links: ``?lang=`` and the app's root.
     """
-    chosen = request.args.get("lang")
-    if chosen not in current_app.config["LANGUAGES"]:
-        chosen = None  # as keep_language sees it: links without ?lang=
-    key = ("html", current_locale(), chosen, request.root_path)
-    memo = getattr(place, "memo", None)
-    if memo is not None and (parts := memo.get(key)) is not None:
-        return parts
-    macros = current_app.jinja_env.get_template("search/_card.html").module
-    parts = CardParts(*(getattr(macros, name)(place) for name in CardParts._fields))
-    if memo is not None:
-        memo[key] = parts
+    key = ("html", current_locale(), chosen_language(), request.root_path)
+    parts = place.memo.get(key)
+    if parts is None:
+        macros = current_app.jinja_env.get_template("search/_card.html").module
+        parts = CardParts(*(getattr(macros, name)(place) for name in CardParts._fields))
+        place.memo[key] = parts
     return parts
 
 
@@ -254,10 +255,9 @@ def page_language() -> dict:
     """The page's language, the other one to switch to, and the one chosen with ?lang=."""
     locale = current_locale()
     other = "es" if locale == "en" else "en"
-    chosen = request.args.get("lang")
     return {
         "locale": locale,
-        "chosen_language": chosen if chosen in LANGUAGE_NAMES else None,
+        "chosen_language": chosen_language(),
         "other_language": other,
         "other_language_name": LANGUAGE_NAMES[other],
     }
