@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -111,23 +112,26 @@ class LegalitySummary:
 _SUMMARY_COLUMNS = [getattr(LegalityNote, name) for name in LegalitySummary.__slots__]
 
 
-def legality_notes(
-    session: Session, state: str | None, topics_first: list[str], locale: str
+def load_legality(session: Session) -> dict[str, tuple[LegalitySummary, ...]]:
+    """Every state's legality notes, in every locale, by state (a few hundred rows: the search
+    index keeps them, see ``SearchIndex.legality_notes``)."""
+    by_state: dict[str, list[LegalitySummary]] = {}
+    for row in session.connection().execute(select(*_SUMMARY_COLUMNS)):
+        note = LegalitySummary(*row)
+        by_state.setdefault(note.state_code, []).append(note)
+    return {state: tuple(notes) for state, notes in by_state.items()}
+
+
+def notes_in_order(
+    notes: Iterable[LegalitySummary], topics_first: list[str], locale: str
 ) -> list[LegalitySummary]:
-    """The state's notes in the locale (English where a translation is missing), the topics of
-    the searched categories first, then the rest in the fixed topic order."""
-    if not state:
-        return []
-    locales = ["en"] if locale == "en" else [locale, "en"]
-    rows = session.connection().execute(
-        select(*_SUMMARY_COLUMNS).where(
-            LegalityNote.state_code == state, LegalityNote.locale.in_(locales)
-        )
-    )
-    notes = [LegalitySummary(*row) for row in rows]
+    """Of one state's notes: each topic once, in the locale (English where a translation is
+    missing), the topics of the searched categories first, then the rest in the fixed topic
+    order."""
     by_topic: dict[str, LegalitySummary] = {}
     for note in sorted(notes, key=lambda n: n.locale != locale):
-        by_topic.setdefault(note.topic, note)
+        if note.locale in (locale, "en"):
+            by_topic.setdefault(note.topic, note)
     order = topics_first + [t for t in LEGALITY_TOPICS if t not in topics_first]
     rank = {topic: position for position, topic in enumerate(order)}
     return sorted(by_topic.values(), key=lambda note: (rank.get(note.topic, len(rank)), note.topic))

@@ -18,6 +18,10 @@ Freshness: every flush that touches searchable rows notes the affected locations
 newest change rows with the ones its index applied (one small range query on the primary key);
 when they differ the changed locations are reloaded into a small *delta* part that shadows the
 base, and the base is rebuilt when the delta grows large or a change says "everything".
+
+The index also keeps every state's legality notes (a few hundred rows), which a search shows
+beside its cards. The same statement that fingerprints the change rows asks for their count
+and latest modification, so a search costs one query to learn that all it keeps is current.
 """
 
 from __future__ import annotations
@@ -29,19 +33,26 @@ import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from directory.geo import bounding_box, haversine_miles
 from directory.geo.distance import EARTH_RADIUS_MILES
-from directory.models import Address, Attribute, Language, SearchChange, ServiceArea
+from directory.models import Address, Attribute, Language, LegalityNote, SearchChange, ServiceArea
 from directory.models.services import VISIBLE_STATUSES
-from directory.queries.context import RemoteChoice, choose, covered_codes
+from directory.queries.context import (
+    LegalitySummary,
+    RemoteChoice,
+    choose,
+    covered_codes,
+    load_legality,
+    notes_in_order,
+)
 from directory.queries.predicates import (
     as_uuid,
     id_forms,
@@ -74,6 +85,9 @@ _MASK = (1 << _WORD) - 1
 # are remembered this far back, so the card cache (``queries.cards``) can forget what changed.
 _generations = itertools.count(1)
 HISTORY = 1000
+# How long after the newest legality edit the notes are read again on every search (see
+# ``KeptLegality``): more than gunicorn's 30 s request timeout.
+LEGALITY_SETTLING = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -326,6 +340,33 @@ def _haversine(lat0: float, lng0: float, lat: np.ndarray, lng: np.ndarray) -> np
     return 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
+@dataclass(frozen=True)
+class KeptLegality:
+    """Every state's legality notes, by state, and the version of the notes they were read at:
+    their count and newest modification time.
+
+    That time is taken when an edit is written, not when it commits: on PostgreSQL an earlier
+    edit can commit after a later one and leave the version as it was. So for a while after
+    the newest edit (longer than any request may last) the notes are read again on every
+    search instead of trusted: a few hundred rows, only after an edit.
+    """
+
+    by_state: dict[str, tuple[LegalitySummary, ...]] = field(default_factory=dict)
+    version: tuple = (0, None)
+    settled: bool = True
+
+    @classmethod
+    def read(cls, session: Session, version: tuple) -> KeptLegality:
+        latest = version[1]
+        if latest is not None and latest.tzinfo is None:
+            latest = latest.replace(tzinfo=UTC)
+        settled = latest is None or datetime.now(UTC) - latest > LEGALITY_SETTLING
+        return cls(load_legality(session), version, settled)
+
+    def current(self, version: tuple) -> bool:
+        return self.settled and version == self.version
+
+
 @dataclass
 class SearchIndex:
     vocabulary: Vocabulary
@@ -341,6 +382,16 @@ class SearchIndex:
     history: tuple[Step, ...] = ()  # catch-ups since the last build, oldest first, ≤ HISTORY
     # The generation before the oldest step still in history (at first, the build's own).
     history_floor: int = 0
+    legality: KeptLegality = field(default_factory=lambda: KeptLegality())
+
+    def legality_notes(
+        self, state: str | None, topics_first: list[str], locale: str
+    ) -> list[LegalitySummary]:
+        """The state's notes in the locale (English where a translation is missing), the
+        topics of the searched categories first, then the rest in the fixed topic order."""
+        if not state:
+            return []
+        return notes_in_order(self.legality.by_state.get(state, ()), topics_first, locale)
 
     def changes_since(self, generation: int) -> tuple[set, set] | None:
         """The locations and remote services changed after index ``generation`` and taken in
@@ -664,14 +715,27 @@ def _change_rows(session: Session, floor: int) -> list[tuple[int, int, object, o
     return [tuple(row) for row in session.execute(query.order_by(table.c.id))]
 
 
-def _fingerprint(session: Session, floor: int) -> tuple:
-    table = SearchChange.__table__
-    row = session.execute(
-        select(func.max(table.c.id), func.count(), func.coalesce(func.sum(table.c.stamp), 0))
-        .select_from(table)
-        .where(table.c.id > floor)
-    ).one()
-    return (row[0], int(row[1]), int(row[2]))
+def _look_statement():
+    changes, notes = SearchChange.__table__, LegalityNote.__table__
+    above = changes.c.id > bindparam("floor")
+    return select(
+        select(func.max(changes.c.id)).where(above).scalar_subquery(),
+        select(func.count()).select_from(changes).where(above).scalar_subquery(),
+        select(func.coalesce(func.sum(changes.c.stamp), 0)).where(above).scalar_subquery(),
+        select(func.count()).select_from(notes).scalar_subquery(),
+        select(func.max(notes.c.last_modified)).scalar_subquery(),
+    )
+
+
+# Built once, not per search: building a select() costs more than the database takes to
+# answer this one.
+_LOOK = _look_statement()
+
+
+def _look(session: Session, floor: int) -> tuple[tuple, tuple]:
+    """The fingerprint of the change rows above ``floor``, and the legality notes' version."""
+    row = session.connection().execute(_LOOK, {"floor": floor}).one()
+    return (row[0], int(row[1]), int(row[2])), (int(row[3]), row[4])
 
 
 def _window(changes: list[tuple]) -> tuple[int, dict[int, int], tuple]:
@@ -684,8 +748,8 @@ def _window(changes: list[tuple]) -> tuple[int, dict[int, int], tuple]:
 
 def build(session: Session) -> SearchIndex:
     """Everything, from scratch."""
-    high = _fingerprint(session, 0)[0] or 0
-    changes = _change_rows(session, max(0, high - WINDOW))
+    (high, *_), legality_version = _look(session, 0)
+    changes = _change_rows(session, max(0, (high or 0) - WINDOW))
     vocab = _vocabulary(session)
     base = _load_part(session, vocab)
     remote = _load_remote(session, vocab)
@@ -700,6 +764,7 @@ def build(session: Session) -> SearchIndex:
         fingerprint=fingerprint,
         generation=generation,
         history_floor=generation,
+        legality=KeptLegality.read(session, legality_version),
     )
 
 
@@ -748,6 +813,7 @@ def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
         generation=step.generation,
         history=history,
         history_floor=history_floor,
+        legality=index.legality,
     )
 
 
@@ -759,16 +825,25 @@ def search_index(session: Session) -> SearchIndex:
     """This database's index, brought up to date with every change the session can see."""
     key = str(session.get_bind().url)
     index = _indexes.get(key)
-    if index is not None and _fingerprint(session, index.floor) == index.fingerprint:
+    if index is not None and _current(index, *_look(session, index.floor)):
         return index
     with _lock:
         index = _indexes.get(key)
         if index is None:
             index = build(session)
-        elif _fingerprint(session, index.floor) != index.fingerprint:
-            index = catch_up(session, index)
+        else:
+            changes, legality_version = _look(session, index.floor)
+            if changes != index.fingerprint:
+                index = catch_up(session, index)
+            if not index.legality.current(legality_version):
+                # The cards do not show the law: the same generation, new notes.
+                index = replace(index, legality=KeptLegality.read(session, legality_version))
         _indexes[key] = index
     return index
+
+
+def _current(index: SearchIndex, changes: tuple, legality_version: tuple) -> bool:
+    return changes == index.fingerprint and index.legality.current(legality_version)
 
 
 def warm_up() -> None:

@@ -18,7 +18,7 @@ from directory.extensions import db
 from directory.hours import UNKNOWN
 from directory.models import Address
 from directory.queries.cards import CardService, card_cache
-from directory.queries.context import legality_notes, remote_choices
+from directory.queries.context import remote_choices
 from directory.queries.index import Ranked, SearchIndex, search_index
 from directory.queries.opening import CardHours, chunks, load_card_hours
 from directory.queries.predicates import (
@@ -91,9 +91,7 @@ def search(
         origin=filters.origin,
         hits=hits,
         remote=[RemoteHit(remote_services[r.service_id], r.reach, r.serves) for r in remote],
-        legality=legality_notes(
-            session, state, taxonomy.legality_topics(filters.categories), locale
-        ),
+        legality=index.legality_notes(state, taxonomy.legality_topics(filters.categories), locale),
         total=len(ranked),
         page=filters.page,
         per_page=filters.per_page,

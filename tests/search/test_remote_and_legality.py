@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select, update
 
 from directory.extensions import db
 from directory.geo import resolve_place, zip_centroid
 from directory.models import Attribute, Language, LegalityNote, ServiceArea
+from directory.operations import listings
+from directory.operations.listings import Actor
 from directory.queries import SearchFilters, context, search
 from directory.queries.index import search_index
 from directory.queries.taxonomy import taxonomy_index
@@ -115,6 +119,46 @@ def test_a_search_in_a_state_without_notes_has_none(app):
     db.session.add(note("naloxone"))
     db.session.commit()
     assert search(SearchFilters(origin=zip_centroid("07102"))).legality == []
+
+
+# --- The index keeps the notes: an edit is on the next search ---------------------------------
+
+
+def legality_summaries() -> list[str]:
+    return [n.summary for n in search(SearchFilters(origin=zip_centroid("10001"))).legality]
+
+
+def test_an_edited_added_or_deleted_legality_note_is_on_the_next_search(app):
+    edited, deleted = note("naloxone"), note("syringe_services")
+    db.session.add_all([edited, deleted])
+    db.session.commit()
+    assert legality_summaries() == ["naloxone in en", "syringe_services in en"]
+
+    listings.update_legality_note(db.session, edited, {"summary": "Edited."}, Actor.system())
+    db.session.commit()
+    assert legality_summaries() == ["Edited.", "syringe_services in en"]
+
+    db.session.delete(deleted)
+    db.session.add(note("fentanyl_test_strips"))
+    db.session.commit()
+    assert legality_summaries() == ["Edited.", "fentanyl_test_strips in en"]
+
+
+def test_an_edit_committed_after_a_later_one_is_still_on_the_next_search(app):
+    db.session.add_all([note("naloxone"), note("syringe_services")])
+    db.session.commit()
+    assert legality_summaries() == ["naloxone in en", "syringe_services in en"]
+    newest = db.session.scalar(select(func.max(LegalityNote.last_modified)))
+
+    # On PostgreSQL an edit stamped before the newest one can commit after it: the notes'
+    # count and newest time stay as they were, yet the text changed.
+    db.session.execute(
+        update(LegalityNote)
+        .where(LegalityNote.topic == "naloxone")
+        .values(summary="Committed late.", last_modified=newest - timedelta(seconds=5))
+    )
+    db.session.commit()
+    assert legality_summaries() == ["Committed late.", "syringe_services in en"]
 
 
 # --- Remote services come from the search index; SQL is the reference -------------------------
