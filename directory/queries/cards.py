@@ -29,6 +29,7 @@ from sqlalchemy import String, cast, literal, or_, select, union_all
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from directory.hours import Span
 from directory.models import (
     Address,
     Attribute,
@@ -36,6 +37,7 @@ from directory.models import (
     Location,
     Organization,
     Phone,
+    Schedule,
     Service,
     Source,
     TaxonomyTerm,
@@ -106,6 +108,8 @@ class CardLocation:
     address: CardAddress | None
     source: CardSource | None
     shown_phones: list[CardPhone] = field(default_factory=list)
+    # The place's own opening hours, for its services that have none of their own.
+    spans: list[Span] = field(default_factory=list)
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -123,6 +127,7 @@ class CardService:
     terms: list = field(default_factory=list)  # taxonomy terms, of every kind
     language_codes: list[str] = field(default_factory=list)
     shown_phones: list[CardPhone] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # opening hours
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -138,6 +143,7 @@ def load_cards(
         _terms_and_languages(session, connection, services)
     if places or services:
         _phones(connection, places, services)
+        _hours(connection, places, services)
     return places, services
 
 
@@ -258,37 +264,68 @@ def _terms_and_languages(session: Session, connection, services: dict) -> None:
         service.language_codes = sorted(spoken[service_id])
 
 
+def _owned(connection, model, places: dict, services: dict, *columns):
+    """Rows of a table of details (phones, schedules) that belong to these places or
+    services: (location id, service id, *columns), from one query."""
+    dialect = connection.dialect.name
+    return connection.execute(
+        select(model.location_id, model.service_id, *columns).where(
+            or_(
+                among(model.location_id, places, dialect),
+                among(model.service_id, services, dialect),
+            )
+        )
+    )
+
+
 def _phones(connection, places: dict, services: dict) -> None:
-    """The phones of the page's places and services, from one query."""
+    """The phones of the page's places and services."""
     owners: dict[uuid.UUID, CardLocation | CardService] = {**places, **services}
-    query = select(
-        Phone.location_id,
-        Phone.service_id,
+    rows = _owned(
+        connection,
+        Phone,
+        places,
+        services,
         Phone.number,
         Phone.extension,
         Phone.type,
         Phone.description,
-    ).where(
-        or_(
-            among(Phone.location_id, places, connection.dialect.name),
-            among(Phone.service_id, services, connection.dialect.name),
-        )
     )
-    for location_id, service_id, *phone in connection.execute(query):
+    for location_id, service_id, *phone in rows:
         for owner_id in (location_id, service_id):
             if owner_id in owners:
                 owners[owner_id].shown_phones.append(CardPhone(*phone))
+
+
+def _hours(connection, places: dict, services: dict) -> None:
+    """The opening hours of the page's services, and of its places for services without
+    their own (``queries.opening``)."""
+    rows = _owned(
+        connection,
+        Schedule,
+        places,
+        services,
+        Schedule.byday,
+        Schedule.opens_at,
+        Schedule.closes_at,
+    )
+    for location_id, service_id, *span in rows:
+        if service_id is not None:
+            if service_id in services:
+                services[service_id].spans.append(Span(*span))
+        elif location_id in places:
+            places[location_id].spans.append(Span(*span))
 
 
 class CardCache:
     """The cards this process has read from one database, kept until they change.
 
     The notes that keep the search index fresh (``queries.changes``) name every place whose
-    card a write changes: its own rows, its services and their terms, languages and phones, its
-    organization's name and its source. When the index takes those notes in, it remembers which
-    places and remote services they named (``SearchIndex.changes_since``), and the cache forgets
-    those places and every service it read for them. It holds listing data only: nothing about
-    who searched, or where.
+    card a write changes: its own rows, its services and their terms, languages, phones and
+    hours, its organization's name and its source. When the index takes those notes in, it
+    remembers which places and remote services they named (``SearchIndex.changes_since``), and
+    the cache forgets those places and every service it read for them. It holds listing data
+    only: nothing about who searched, or where.
     """
 
     def __init__(

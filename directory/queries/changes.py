@@ -4,7 +4,8 @@ locations it affects in ``search_changes``, in the same transaction as the chang
 Searchable rows are the ones the index reads (``directory.queries.index``): locations and their
 addresses and languages, services, their attributes and languages, the links between services
 and locations, service areas, and taxonomy terms; and what a result card shows besides, which
-the card cache keeps (``directory.queries.cards``): phones, organizations' names and sources.
+the card cache keeps (``directory.queries.cards``): phones, opening hours, organizations' names
+and sources.
 A change to a remote service (one with service areas) is noted by its service id: the index
 reloads its few remote services. Bulk writers that bypass the unit of work (imports, seed
 loads, synthetic data) call ``everything_changed``.
@@ -26,6 +27,7 @@ from directory.models import (
     Location,
     Organization,
     Phone,
+    Schedule,
     SearchChange,
     Service,
     ServiceArea,
@@ -104,7 +106,7 @@ def _affected(session: Session) -> tuple[set[uuid.UUID], set[uuid.UUID], bool]:
             services.add(obj.id)
         elif isinstance(obj, Attribute):
             services.update(_ids(obj, "service_id"))
-        elif isinstance(obj, Language | Phone):
+        elif isinstance(obj, Language | Phone | Schedule):
             locations.update(_ids(obj, "location_id"))
             services.update(_ids(obj, "service_id"))
         elif isinstance(obj, Organization) and _changed(session, obj, ORGANIZATION_SHOWN):

@@ -8,7 +8,7 @@ is closed whatever its schedule says.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import zip_longest
@@ -90,9 +90,19 @@ def load_card_hours(
                 by_service[service_id].append(span)
             elif location_id is not None:
                 by_location[location_id].append(span)
+    return assemble(pairs, by_service, by_location)
+
+
+def assemble(
+    pairs: Iterable[tuple[object, object, str, str]],
+    of_services: Mapping[object, Sequence[Span]],
+    of_locations: Mapping[object, Sequence[Span]],
+) -> dict[object, CardHours]:
+    """Hours for each location of the (location_id, service_id, status, timezone) pairs, from
+    the schedule rows of the services and, for a service without its own, of the location."""
     cards: dict[object, CardHours] = {}
     for location_id, service_id, status, timezone in pairs:
         card = cards.setdefault(location_id, CardHours(timezone))
-        rows = by_service.get(service_id) or by_location.get(location_id, [])
+        rows = of_services.get(service_id) or of_locations.get(location_id, [])
         card.services.append((service_id, status, rows))
     return cards

@@ -20,7 +20,7 @@ from directory.models import Address
 from directory.queries.cards import CardService, card_cache
 from directory.queries.context import remote_choices
 from directory.queries.index import Ranked, SearchIndex, search_index
-from directory.queries.opening import CardHours, chunks, load_card_hours
+from directory.queries.opening import CardHours, assemble, chunks, load_card_hours
 from directory.queries.predicates import (
     as_uuid,
     locations,
@@ -57,6 +57,7 @@ def search(
     known = checked and ranked.knows_matches
     start = (filters.page - 1) * filters.per_page
     cards: dict[object, CardHours] = {}
+    offered = None
     if filters.filters_hours:
         # The hours are read through the same conditions, keywords included.
         at = filters.open_at or now
@@ -74,7 +75,8 @@ def search(
         matching = {pair[0] for pair in _matching_pairs(session, filters, taxonomy, today, ids)}
         ranked = ranked.keep(location_id in matching for location_id in ids)
     elif known:
-        cards = load_card_hours(session, ranked.pairs(start, start + filters.per_page))
+        # The page's hours come with its cards.
+        offered = ranked.pairs(start, start + filters.per_page)
 
     if filters.keywords:
         remote = remote_choices(session, filters, taxonomy, today)
@@ -83,7 +85,14 @@ def search(
     page = ranked.page(start, start + filters.per_page)
     # The page's services and the remote ones are loaded together: one set of queries.
     hits, remote_services = page_hits(
-        session, index, filters, page, now, cards, also=[r.service_id for r in remote]
+        session,
+        index,
+        filters,
+        page,
+        now,
+        cards,
+        also=[r.service_id for r in remote],
+        offered=offered,
     )
 
     state = filters.search_state
@@ -107,20 +116,37 @@ def page_hits(
     now: datetime,
     cards: dict[object, CardHours] | None = None,
     also: Iterable = (),
+    offered: list[tuple[object, object, str, str]] | None = None,
 ) -> tuple[list[SearchHit], dict[object, CardService]]:
     """The cards of one page of ranked candidates, with their matching services and hours,
-    and the services loaded for them plus ``also`` (the remote ones: one set of queries)."""
+    and the services loaded for them plus ``also`` (the remote ones: one set of queries).
+
+    The matching services and their hours are read with SQL, unless they are given: as
+    ``cards`` (hours read already), or as the index's ``offered`` (location, service, status,
+    time zone) of the page, whose hours the page's cards then carry."""
     page_ids = [as_uuid(row[0]) for row, _ in page]
-    if page_ids and not cards:
-        cards = _card_hours(session, filters, taxonomy_index(session), now.date(), page_ids)
-    cards = cards or {}
-    shown_at = {
-        location_id: _matched_service_ids(cards.get(location_id)) for location_id in page_ids
-    }
+    if offered is not None:
+        shown_at: dict[object, list] = {location_id: [] for location_id in page_ids}
+        for location_id, service_id, *_ in offered:
+            shown_at[location_id].append(service_id)
+    else:
+        if page_ids and not cards:
+            cards = _card_hours(session, filters, taxonomy_index(session), now.date(), page_ids)
+        shown_at = {
+            location_id: _matched_service_ids((cards or {}).get(location_id))
+            for location_id in page_ids
+        }
     matched = {sid for service_ids in shown_at.values() for sid in service_ids}
     places, services = card_cache(session).cards(
         session, index, page_ids, matched.union(also), shown_at
     )
+    if offered is not None:
+        cards = assemble(
+            offered,
+            {sid: services[sid].spans for sid in matched},
+            {location_id: places[location_id].spans for location_id in page_ids},
+        )
+    cards = cards or {}
     distances = [miles for _, miles in page]
     at = filters.open_at or now
     hits = []

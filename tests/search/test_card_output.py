@@ -11,10 +11,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from datetime import time
 
 import pytest
 
 from directory.extensions import db
+from directory.models import Schedule
 from tests.search.test_card_cache import (
     hub,  # noqa: F401  (the fixture: two places searched once)
     listed,
@@ -60,6 +62,22 @@ def temporarily_close() -> None:
     offered().status = "temporarily_closed"
 
 
+EVERY_DAY = "MO,TU,WE,TH,FR,SA,SU"
+
+
+def open_the_place_all_week() -> None:
+    # A row of its own: the place itself is not touched.
+    db.session.add(
+        Schedule(location_id=listed().id, byday=EVERY_DAY, opens_at=time(0), closes_at=time(0))
+    )
+
+
+def open_the_service_all_week() -> None:
+    db.session.add(
+        Schedule(service_id=offered().id, byday=EVERY_DAY, opens_at=time(0), closes_at=time(0))
+    )
+
+
 # How the API's card and the page's card each show the change (None: that one does not show it).
 Check = Callable[[object], bool] | None
 SHOWN: dict[Callable[[], None], tuple[Check, Check]] = {
@@ -95,6 +113,15 @@ SHOWN: dict[Callable[[], None], tuple[Check, Check]] = {
     temporarily_close: (
         lambda hit: [service["status"] for service in hit["services"]] == ["temporarily_closed"],
         lambda card: "<li>Naloxone kits (temporarily closed)</li>" in card,
+    ),
+    # The hours were unknown; now they say open.
+    open_the_place_all_week: (
+        lambda hit: hit["open_status"]["state"] == "open" and hit["open_now"] is True,
+        lambda card: 'class="status status-open"' in card,
+    ),
+    open_the_service_all_week: (
+        lambda hit: hit["open_status"]["state"] == "open" and hit["open_now"] is True,
+        lambda card: 'class="status status-open"' in card,
     ),
 }
 
