@@ -82,7 +82,9 @@ def as_geojson(body: dict):
 
 @blp.route("/search")
 class Search(MethodView):
-    @blp.arguments(ApiSearchArgsSchema, location="query", as_kwargs=False)
+    # An instance, not the class: webargs would build a schema (and copy its fields) for
+    # every request. Loading does not change it, so requests can share it.
+    @blp.arguments(ApiSearchArgsSchema(), location="query", as_kwargs=False)
     @blp.response(200, SearchResponseSchema)
     @blp.alt_response(
         422,

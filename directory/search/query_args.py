@@ -22,6 +22,8 @@ FILTER_SINGLE_FIELDS = ("language", "open_now")
 # A person never types more than this; longer values are cut before any parsing.
 MAX_VALUE_CHARS = 200
 MAX_LIST_VALUES = 50
+# One schema for every request: loading does not change it (see ``api.search``).
+SEARCH_ARGS = SearchArgsSchema()
 
 
 @dataclass
@@ -90,7 +92,7 @@ def schema_input(values: dict) -> dict:
 def load_filters(values: dict) -> SearchFilters:
     """Turn the form's values into filters; raises ValidationError or geo.PlaceError."""
     try:
-        args = SearchArgsSchema().load(schema_input(values))
+        args = SEARCH_ARGS.load(schema_input(values))
     except ValidationError as error:
         fields = error.normalized_messages()
         if "near" in fields:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
 
 from directory.extensions import db
 from directory.models import State
@@ -81,11 +82,15 @@ def banner_notes(result: SearchResult, categories) -> list:
     return [note for note in result.legality if note.topic in topics]
 
 
+# Built once: building a select() (or an ORM get) costs more than reading the row.
+_STATE_NAMES = select(State.name, State.name_es).where(State.code == bindparam("code"))
+
+
 def state_name(code: str | None) -> str | None:
-    state = db.session.get(State, code) if code else None
-    if state is None:
+    names = db.session.connection().execute(_STATE_NAMES, {"code": code}).first() if code else None
+    if names is None:
         return code
-    return state.name_es if current_locale() == "es" else state.name
+    return names.name_es if current_locale() == "es" else names.name
 
 
 def results_page():
