@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import flask_babel
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, request
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 
 from directory.extensions import babel
 
@@ -43,6 +44,25 @@ def translations() -> NullTranslations:
     if found is None:
         found = g._translations = get_translations()
     return found
+
+
+def current_locale() -> str:
+    """This request's language ("en", "es"), found once per request like its translations: a
+    results page asks for it about forty times."""
+    if not has_app_context():
+        return str(get_locale() or "en")
+    found = g.get("_locale")
+    if found is None:
+        found = g._locale = str(get_locale() or "en")
+    return found
+
+
+def refresh() -> None:
+    """Forget the language found for this app context (tests that send several requests in
+    one context; a server gives each request its own)."""
+    flask_babel.refresh()
+    g.pop("_locale", None)
+    g.pop("_translations", None)
 
 
 def gettext(string: str, **variables) -> str:

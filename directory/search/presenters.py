@@ -7,16 +7,18 @@ string is translated in one place.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from babel.dates import format_time
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_decimal, get_locale, lazy_gettext
+from flask_babel import format_date, format_decimal, lazy_gettext
 from markupsafe import Markup
 
 from directory.hours import OpenStatus
-from directory.i18n import gettext
+from directory.i18n import current_locale, gettext
 from directory.models import LegalityNote, Location, Source, TaxonomyTerm
 from directory.search import bp
 
@@ -57,10 +59,6 @@ WEEKDAY_NAMES = (
     lazy_gettext("Saturday"),
     lazy_gettext("Sunday"),
 )
-
-
-def current_locale() -> str:
-    return str(get_locale() or "en")
 
 
 def chosen_language() -> str | None:
@@ -106,7 +104,18 @@ def clock_text(moment: datetime | time) -> str:
 def distance_text(miles: float | None) -> str:
     if miles is None:
         return ""
+    # Kept by the number as shown (tenths under ten miles, as Babel rounds): a few thousand
+    # texts in all, each formatted once.
     digits = "0.0" if miles < 10 else "0"
+    shown = Decimal(str(miles)).quantize(TENTH if miles < 10 else ONE, ROUND_HALF_EVEN)
+    return _distance_text(shown, digits, current_locale())
+
+
+TENTH, ONE = Decimal("0.1"), Decimal("1")
+
+
+@lru_cache(maxsize=8192)
+def _distance_text(miles: Decimal, digits: str, locale: str) -> str:
     return gettext("%(miles)s mi", miles=format_decimal(miles, format=digits))
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-import flask_babel
 import pytest
 from flask.testing import FlaskClient
+
+from directory import i18n
 
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -17,7 +18,7 @@ class FreshLocaleClient(FlaskClient):
     a real server gives each request its own, so forget the cached one before each request."""
 
     def open(self, *args, **kwargs):
-        flask_babel.refresh()
+        i18n.refresh()
         return super().open(*args, **kwargs)
 
 

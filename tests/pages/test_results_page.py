@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from directory.models import Source
+from directory.search.presenters import distance_text
 from tests.factories import (
     LegalityNoteFactory,
     LocationFactory,
@@ -208,3 +209,19 @@ def test_searching_a_whole_state_lists_its_places_by_name(client):
 
 def test_a_search_is_never_kept_by_a_shared_cache(client):
     assert client.get("/search?near=10001").headers["Cache-Control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize(
+    ("miles", "lang", "shown"),
+    [
+        (0.25, "en", "0.2 mi"),  # halves go to the even digit, as Babel rounds
+        (0.35, "en", "0.4 mi"),
+        (9.96, "en", "10.0 mi"),  # under ten miles: tenths, even when they round up to ten
+        (12.5, "en", "12 mi"),
+        (1.25, "es", "1,2 mi"),
+        (1234.0, "es", "1234 mi"),
+    ],
+)
+def test_distances_are_shown_rounded_in_the_pages_language(app, miles, lang, shown):
+    with app.test_request_context(f"/search?lang={lang}"):
+        assert distance_text(miles) == shown
