@@ -30,6 +30,7 @@ import bisect
 import itertools
 import logging
 import threading
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -85,9 +86,11 @@ _MASK = (1 << _WORD) - 1
 # are remembered this far back, so the card cache (``queries.cards``) can forget what changed.
 _generations = itertools.count(1)
 HISTORY = 1000
-# How long after the newest legality edit the notes are read again on every search (see
-# ``KeptLegality``): more than gunicorn's 30 s request timeout.
+# How long after the newest legality edit the notes are read again, and how often (see
+# ``KeptLegality``): more than gunicorn's 30 s request timeout; once a second, not on every
+# search (right after a seed load, that was every search of the first minute).
 LEGALITY_SETTLING = timedelta(seconds=60)
+LEGALITY_RECHECK = 1.0
 
 
 @dataclass(frozen=True)
@@ -347,13 +350,14 @@ class KeptLegality:
 
     That time is taken when an edit is written, not when it commits: on PostgreSQL an earlier
     edit can commit after a later one and leave the version as it was. So for a while after
-    the newest edit (longer than any request may last) the notes are read again on every
-    search instead of trusted: a few hundred rows, only after an edit.
+    the newest edit (longer than any request may last) the notes are not trusted: they are
+    read again (a few hundred rows) once a second, whatever the version says.
     """
 
     by_state: dict[str, tuple[LegalitySummary, ...]] = field(default_factory=dict)
     version: tuple = (0, None)
     settled: bool = True
+    read_at: float = 0.0  # time.monotonic()
 
     @classmethod
     def read(cls, session: Session, version: tuple) -> KeptLegality:
@@ -361,10 +365,12 @@ class KeptLegality:
         if latest is not None and latest.tzinfo is None:
             latest = latest.replace(tzinfo=UTC)
         settled = latest is None or datetime.now(UTC) - latest > LEGALITY_SETTLING
-        return cls(load_legality(session), version, settled)
+        return cls(load_legality(session), version, settled, time.monotonic())
 
     def current(self, version: tuple) -> bool:
-        return self.settled and version == self.version
+        if version != self.version:
+            return False
+        return self.settled or time.monotonic() - self.read_at < LEGALITY_RECHECK
 
 
 @dataclass
