@@ -38,22 +38,23 @@ def translations() -> NullTranslations:
     results translates about 180 strings: a millisecond of every results page. Nothing here
     changes the language within a request (no ``force_locale``), so once is enough.
     """
-    if not has_app_context():
-        return get_translations()
-    found = g.get("_translations")
-    if found is None:
-        found = g._translations = get_translations()
-    return found
+    return _once_per_request("_translations", get_translations)
 
 
 def current_locale() -> str:
     """This request's language ("en", "es"), found once per request like its translations: a
     results page asks for it about forty times."""
+    return _once_per_request("_locale", lambda: str(get_locale() or "en"))
+
+
+def _once_per_request(name: str, find):
+    """``find()``, kept on ``g`` for the rest of the request (outside one, found every time)."""
     if not has_app_context():
-        return str(get_locale() or "en")
-    found = g.get("_locale")
+        return find()
+    found = g.get(name)
     if found is None:
-        found = g._locale = str(get_locale() or "en")
+        found = find()
+        setattr(g, name, found)
     return found
 
 

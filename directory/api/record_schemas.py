@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale
 from marshmallow import Schema, fields, validate
 
 from directory.api.schemas import (
@@ -20,6 +19,7 @@ from directory.api.schemas import (
     ServiceSummarySchema,
     SourceSchema,
 )
+from directory.i18n import current_locale
 from directory.models.services import VISIBLE_STATUSES
 
 MAX_PER_PAGE = 100
@@ -35,7 +35,7 @@ def live(records: list[Any]) -> list[Any]:
 
 
 def spanish() -> bool:
-    return str(get_locale() or "en") == "es"
+    return current_locale() == "es"
 
 
 class Selected(fields.List):

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from flask import current_app, request
 from flask.views import MethodView
-from flask_babel import get_locale
 from flask_smorest import Blueprint
 from marshmallow import fields
 from marshmallow.validate import OneOf
@@ -21,6 +20,7 @@ from directory.api.schemas import SearchResponseSchema
 from directory.extensions import limiter
 from directory.filters import SearchArgsSchema, to_filters
 from directory.geo import PlaceError
+from directory.i18n import current_locale
 from directory.queries import search
 
 blp = Blueprint(
@@ -105,7 +105,7 @@ class Search(MethodView):
             filters = to_filters(args)
         except PlaceError as error:
             return place_error(error)
-        result = search(filters, locale=str(get_locale() or "en"))
+        result = search(filters, locale=current_locale())
         headers = {"Cache-Control": "no-store"}
         links = page_links(result.page, result.total_pages)
         if links:

@@ -361,9 +361,7 @@ class KeptLegality:
 
     @classmethod
     def read(cls, session: Session, version: tuple) -> KeptLegality:
-        latest = version[1]
-        if latest is not None and latest.tzinfo is None:
-            latest = latest.replace(tzinfo=UTC)
+        latest = version[1]  # aware UTC (models.base.UTCDateTime)
         settled = latest is None or datetime.now(UTC) - latest > LEGALITY_SETTLING
         return cls(load_legality(session), version, settled, time.monotonic())
 
@@ -388,7 +386,7 @@ class SearchIndex:
     history: tuple[Step, ...] = ()  # catch-ups since the last build, oldest first, ≤ HISTORY
     # The generation before the oldest step still in history (at first, the build's own).
     history_floor: int = 0
-    legality: KeptLegality = field(default_factory=lambda: KeptLegality())
+    legality: KeptLegality = field(default_factory=KeptLegality)
 
     def legality_notes(
         self, state: str | None, topics_first: list[str], locale: str

@@ -101,6 +101,9 @@ def clock_text(moment: datetime | time) -> str:
     return format_time(moment, "short", locale=current_locale())
 
 
+TENTH, ONE = Decimal("0.1"), Decimal("1")
+
+
 def distance_text(miles: float | None) -> str:
     if miles is None:
         return ""
@@ -109,9 +112,6 @@ def distance_text(miles: float | None) -> str:
     digits = "0.0" if miles < 10 else "0"
     shown = Decimal(str(miles)).quantize(TENTH if miles < 10 else ONE, ROUND_HALF_EVEN)
     return _distance_text(shown, digits, current_locale())
-
-
-TENTH, ONE = Decimal("0.1"), Decimal("1")
 
 
 @lru_cache(maxsize=8192)
