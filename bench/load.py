@@ -7,12 +7,15 @@ database ``hrd_load``, migrated and seeded), it starts gunicorn with the project
 1. ``/healthz`` only — the server's ceiling for a request that does almost nothing;
 2. searches only (API and page) — compared with 1: search throughput must be ≥ 40 % of it;
 3. the mix — page searches, API searches, location pages and partner updates (``PATCH`` with
-   ``If-Match``), for the full duration.
+   ``If-Match``), for the full duration;
+4. for diagnosis, not a target: API searches only, results pages only, and the search alone
+   (``bench.load_app``: parsed and answered as the pages and API do, but returning only the
+   count) — where a search's cost goes beside ``/healthz``.
 
 It prints requests/s, p50/p95/p99 per kind and errors, checks the targets (0 server errors,
 0 lost updates, search p99 < 1 s, the throughput ratio) and exits 1 when one is missed.
-Rate limits are off in the server under test: every client comes from 127.0.0.1 and would
-share one limit. Everything stops by itself; nothing leaves 127.0.0.1.
+Rate limits are off in the server under test (``bench.load_app``): every client comes from
+127.0.0.1 and would share one limit. Everything stops by itself; nothing leaves 127.0.0.1.
 
 Environment: ``LOAD_CLIENTS`` (50), ``LOAD_SECONDS`` (60, the mix), ``LOAD_BASELINE_SECONDS``
 (10, phases 1 and 2), ``LOAD_DATABASES`` (``sqlite,postgresql``), ``LOAD_WORKDIR``.
@@ -27,6 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.load_app import SEARCH_CORE_PATH
 from bench.load_clients import Http, PhaseResult, Tally, percentile, run_phase
 from bench.load_server import PROJECT_ROOT, gunicorn, prepare_postgresql, prepare_sqlite
 from bench.load_workload import (
@@ -39,13 +43,14 @@ from bench.load_workload import (
     page_search,
     partner_update,
     sample_targets,
+    search_core,
     weighted,
 )
 
 SEARCH_KINDS = ("api search", "page search")
 MIX_WEIGHTS = {"page search": 3, "api search": 3, "location page": 3, "partner update": 1}
 # The app built by gunicorn: the real one, with rate limits off (see the module docstring).
-APP_SPEC = 'directory:create_app({"RATELIMIT_ENABLED": False})'
+APP_SPEC = "bench.load_app:create()"
 SEARCH_P99_TARGET = 1.0
 SEARCH_RATIO_TARGET = 0.40
 
@@ -82,6 +87,7 @@ class Outcome:
     baseline: PhaseResult
     searches: PhaseResult
     mix: PhaseResult
+    breakdown: list[PhaseResult]
     data: str
     load_average: float
     lost: list[str]
@@ -98,7 +104,8 @@ class Outcome:
             for value in phase.tally.latencies.get(kind, ())
         ]
         p99 = percentile(search_latencies, 0.99)
-        errors = sum(p.server_errors() for p in (self.baseline, self.searches, self.mix))
+        phases = (self.baseline, self.searches, self.mix, *self.breakdown)
+        errors = sum(p.server_errors() for p in phases)
         checks = [
             ("0 server errors", errors == 0, f"{errors}"),
             ("search p99 < 1 s", p99 < SEARCH_P99_TARGET, f"{p99 * 1000:.0f} ms"),
@@ -156,6 +163,16 @@ def measure(database: str, url: str, settings: Settings) -> Outcome:
         )
         print(f"  mix for {settings.seconds:.0f} s …", file=sys.stderr)
         mix_phase = run_phase("mix", server.port, settings.clients, settings.seconds, mix)
+        print("  API only, pages only, the search alone …", file=sys.stderr)
+        core = search_core(targets, SEARCH_CORE_PATH)
+        breakdown = [
+            run_phase(name, server.port, settings.clients, settings.baseline_seconds, choose)
+            for name, choose in (
+                ("api only", lambda _: actions["api search"]),
+                ("page only", lambda _: actions["page search"]),
+                ("core only", lambda _: core),
+            )
+        ]
         # The machine's 1-minute load average after the mix: the server and the clients share
         # it with whatever else runs, which the figures should be read against.
         load_average = os.getloadavg()[0]
@@ -166,6 +183,7 @@ def measure(database: str, url: str, settings: Settings) -> Outcome:
         baseline=baseline,
         searches=search_phase,
         mix=mix_phase,
+        breakdown=breakdown,
         data=f"{targets.locations:,} locations, {targets.services:,} services",
         load_average=load_average,
         lost=lost,
@@ -206,6 +224,15 @@ def report(outcome: Outcome, settings: Settings) -> None:
                 print(f"  ! {phase.name} {kind}: {problem}")
     for name, passed, detail in outcome.checks():
         print(f"  [{'PASS' if passed else 'FAIL'}] {name}: {detail}")
+    healthz_rate = max(outcome.baseline.rate("healthz"), 1e-9)
+    print("  where a search's cost goes (each kind alone; figures, not targets):")
+    for phase in outcome.breakdown:
+        rate = phase.rate(*phase.tally.statuses)
+        errors = phase.server_errors()
+        print(
+            f"    {phase.name:10} {rate:7.1f} req/s = {rate / healthz_rate:4.0%} of /healthz"
+            + (f" ({errors} server errors)" if errors else "")
+        )
     for token in outcome.lost[:10]:
         print(f"  ! lost update {token}")
 

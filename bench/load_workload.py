@@ -149,14 +149,21 @@ def _api_key_from(output: str) -> str:
     return tokens[-1]
 
 
-def page_search(targets: Targets) -> Action:
+def page_search(targets: Targets, path: str = "/search", kind: str = "page search") -> Action:
+    """A results page near a ZIP, three times in ten for one kind of help."""
+
     def act(http: Http, rng: random.Random) -> None:
         params = {"near": rng.choice(targets.zips)}
         if rng.random() < 0.3:
             params["service"] = rng.choice(SERVICE_FILTERS)
-        http.request("page search", "GET", f"/search?{urlencode(params)}")
+        http.request(kind, "GET", f"{path}?{urlencode(params)}")
 
     return act
+
+
+def search_core(targets: Targets, path: str) -> Action:
+    """The page's searches, sent to the load-test app's count-only route (``bench.load_app``)."""
+    return page_search(targets, path, kind="search core")
 
 
 def api_search(targets: Targets) -> Action:
