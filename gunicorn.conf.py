@@ -25,19 +25,14 @@ errorlog = "-"
 
 
 def when_ready(server):
-    # Build the place index (ZIPs, cities, counties: seconds of work) once in the master,
-    # before the workers fork, so they share it instead of each paying for it on the first
-    # search a person makes.
-    # The search index likewise (a second or so on the national data).
-    # And the result cards of every place (about 4 s and 150 MB on the national data).
-    from directory.geo import warm_up
-    from directory.queries.cards import warm_up as warm_up_cards
-    from directory.queries.index import warm_up as warm_up_search
+    # Build, once in the master before the workers fork, what every worker would otherwise
+    # build during its first searches (``directory.warm_up``): the place index (ZIPs, cities,
+    # counties), the search index, the result cards of every place, and what the API and the
+    # results pages make of each card. On the national data: about 15 s and 300 MB, shared.
+    from directory.warm_up import warm_up
 
-    warm_up()
-    with server.app.wsgi().app_context():
-        warm_up_search()
-        warm_up_cards()
+    warm_up(server.app.wsgi())
+
     # What is loaded now lives as long as the process: move it out of the garbage collector's
     # sight. Otherwise every full collection walks its 1.4 million objects (tens of ms, in the
     # middle of someone's search), and touching them would copy the shared pages into each

@@ -7,6 +7,7 @@ confidential location never shows its street address or exact coordinates, only 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from marshmallow import Schema, fields, post_dump
@@ -169,3 +170,18 @@ class SearchResponseSchema(Schema):
     remote_services = fields.List(fields.Nested(RemoteServiceSchema), attribute="remote")
     legality = fields.List(fields.Nested(LegalityNoteSchema))
     pagination = fields.Nested(SearchPaginationSchema)
+
+
+def keep_summaries(places: Iterable, services: Iterable) -> None:
+    """Fill the summaries the given cards keep (``Summary``), as their first searches would.
+
+    gunicorn's master calls this before it forks (``directory.warm_up``), so the workers share
+    the summaries instead of each dumping them again during its first minutes of searches.
+    """
+    hit, remote = SearchHitSchema(), RemoteServiceSchema()
+    for place in places:
+        for name in ("location", "organization", "source"):
+            hit.fields[name].serialize(name, {"location": place})
+    for service in services:
+        for name in ("service", "organization"):
+            remote.fields[name].serialize(name, {"service": service})

@@ -380,6 +380,11 @@ class CardCache:
             self._keep(generation, places, services, shown_at)
         return len(location_ids)
 
+    def kept(self) -> tuple[list[CardLocation], list[CardService]]:
+        """The cards kept now: places and services (copies of the lists, not of the cards)."""
+        with self._lock:
+            return list(self._places.values()), list(self._services.values())
+
     def _take_in(self, index: SearchIndex) -> int | None:
         """Forget what changed up to ``index``; the generation new cards may be kept at (None
         when the caller's index is older than the cache: its cards are not kept)."""
