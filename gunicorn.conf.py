@@ -28,7 +28,8 @@ def when_ready(server):
     # Build, once in the master before the workers fork, what every worker would otherwise
     # build during its first searches (``directory.warm_up``): the place index (ZIPs, cities,
     # counties), the search index, the result cards of every place, and what the API and the
-    # results pages make of each card. On the national data: about 15 s and 300 MB, shared.
+    # results pages make of each card. On the national data about 16 s (see docs/deployment.md
+    # §1 for the memory).
     from directory.warm_up import warm_up
 
     warm_up(server.app.wsgi())
