@@ -11,6 +11,7 @@ import_cli = AppGroup("import", help="Import listings from files.")
 export_cli = AppGroup("export", help="Export listings to files.")
 partners_cli = AppGroup("partners", help="Manage partner organizations and their users.")
 apikeys_cli = AppGroup("apikeys", help="Manage partner API keys.")
+search_index_cli = AppGroup("search-index", help="Look after the search index's change log.")
 
 
 def echo_report(lines: list[str]) -> None:
@@ -22,9 +23,10 @@ def init_app(app: Flask) -> None:
     # Importing the modules attaches their commands to the groups above.
     from directory.auth import commands as _account_commands  # noqa: F401
     from directory.hsds import commands as _hsds_commands  # noqa: F401
+    from directory.queries import commands as _search_index_commands  # noqa: F401
     from directory.seeding import commands as _seed_commands  # noqa: F401
     from directory.seeding import synthetic as _synthetic_commands  # noqa: F401
     from directory.sources import commands as _source_commands  # noqa: F401
 
-    for group in (seed_cli, import_cli, export_cli, partners_cli, apikeys_cli):
+    for group in (seed_cli, import_cli, export_cli, partners_cli, apikeys_cli, search_index_cli):
         app.cli.add_command(group)

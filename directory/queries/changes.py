@@ -8,7 +8,8 @@ the card cache keeps (``directory.queries.cards``): phones, opening hours, organ
 and sources.
 A change to a remote service (one with service areas) is noted by its service id: the index
 reloads its few remote services. Bulk writers that bypass the unit of work (imports, seed
-loads, synthetic data) call ``everything_changed``.
+loads, synthetic data) call ``everything_changed``. Old rows are deleted by ``prune`` (``flask
+search-index prune``), which leaves indexes still behind them a row that makes them rebuild.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import random
 import uuid
 from itertools import chain
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import delete, event, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from directory.models import (
@@ -35,6 +36,7 @@ from directory.models import (
     Source,
     TaxonomyTerm,
 )
+from directory.queries.index import WINDOW
 
 # A flush touching more locations than this (an import through the ORM) is noted as one
 # "everything changed": the index rebuilds instead of reloading them one by one.
@@ -68,6 +70,39 @@ def everything_changed(session: Session) -> None:
         insert(SearchChange.__table__),
         [{"location_id": None, "service_id": None, "stamp": _stamp()}],
     )
+
+
+# Change rows ``prune`` keeps by default, counted in ids below the newest: far more than an
+# index looks back (``index.WINDOW``), so only a process that has not searched through a
+# hundred thousand changes has to rebuild.
+KEEP = 100_000
+# Fewer would put the rebuild row where up-to-date indexes read: every process would rebuild.
+MIN_KEEP = 2 * WINDOW
+
+
+def prune(session: Session, keep: int = KEEP) -> int:
+    """Delete the change rows more than ``keep`` ids below the newest; how many were deleted.
+
+    Each index reads the rows above its own floor (``WINDOW`` below the newest it applied). One
+    whose floor is below the rows kept would miss the deleted ones, so the oldest row kept
+    becomes an "everything changed" row: that index reads it and rebuilds, while indexes that
+    are up to date never read that far back and keep going. The caller commits.
+    """
+    if keep < MIN_KEEP:
+        raise ValueError(f"keep at least {MIN_KEEP} change rows, not {keep}")
+    table = SearchChange.__table__
+    newest = session.scalar(select(func.max(table.c.id)))
+    if newest is None:
+        return 0
+    oldest_kept = session.scalar(select(func.min(table.c.id)).where(table.c.id >= newest - keep))
+    deleted = session.execute(delete(table).where(table.c.id < oldest_kept)).rowcount
+    if deleted:
+        session.execute(
+            update(table)
+            .where(table.c.id == oldest_kept)
+            .values(location_id=None, service_id=None, stamp=_stamp())
+        )
+    return deleted
 
 
 def _ids(obj: object, name: str) -> list:
