@@ -31,6 +31,10 @@ def init_app(app: Flask) -> None:
     _install_fast_gettext(app)
 
 
+# What a request keeps on g (``_once_per_request``), by name.
+_LOCALE, _TRANSLATIONS = "_locale", "_translations"
+
+
 def translations() -> NullTranslations:
     """The translations of this request's language, found once per request.
 
@@ -38,13 +42,13 @@ def translations() -> NullTranslations:
     results translates about 180 strings: a millisecond of every results page. Nothing here
     changes the language within a request (no ``force_locale``), so once is enough.
     """
-    return _once_per_request("_translations", get_translations)
+    return _once_per_request(_TRANSLATIONS, get_translations)
 
 
 def current_locale() -> str:
     """This request's language ("en", "es"), found once per request like its translations: a
     results page asks for it about forty times."""
-    return _once_per_request("_locale", lambda: str(get_locale() or "en"))
+    return _once_per_request(_LOCALE, lambda: str(get_locale() or "en"))
 
 
 def _once_per_request(name: str, find):
@@ -62,8 +66,8 @@ def refresh() -> None:
     """Forget the language found for this app context (tests that send several requests in
     one context; a server gives each request its own)."""
     flask_babel.refresh()
-    g.pop("_locale", None)
-    g.pop("_translations", None)
+    for name in (_LOCALE, _TRANSLATIONS):
+        g.pop(name, None)
 
 
 def gettext(string: str, **variables) -> str:

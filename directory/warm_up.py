@@ -11,20 +11,17 @@ from __future__ import annotations
 from flask import Flask
 
 from directory.api.schemas import keep_summaries
-from directory.extensions import db
 from directory.geo import warm_up as warm_up_places
-from directory.queries.cards import card_cache
 from directory.queries.cards import warm_up as warm_up_cards
 from directory.queries.index import warm_up as warm_up_search
-from directory.search.presenters import keep_card_parts
+from directory.search.presenters import card_parts
 
 
 def warm_up(app: Flask) -> None:
     warm_up_places()
     with app.app_context():
         warm_up_search()
-        warm_up_cards()
-        places, services = card_cache(db.session).kept()
+        places, services = warm_up_cards()
         keep_summaries(places, services)
     # Each language in a context of its own: a request keeps the language it found (on g).
     for language in app.config["LANGUAGES"]:
@@ -32,4 +29,5 @@ def warm_up(app: Flask) -> None:
             app.app_context(),
             app.test_request_context("/search", headers={"Accept-Language": language}),
         ):
-            keep_card_parts(places)
+            for place in places:
+                card_parts(place)

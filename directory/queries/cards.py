@@ -443,17 +443,21 @@ def card_cache(session: Session) -> CardCache:
     return cache
 
 
-def warm_up() -> None:
+def warm_up() -> tuple[list[CardLocation], list[CardService]]:
     """Read every place's card now: gunicorn's master calls this before it forks the workers,
-    so they share the cards instead of each reading them during its first searches."""
+    so they share the cards instead of each reading them during its first searches. Returns
+    the cards kept (none when the database could not be read)."""
     from directory.extensions import db
     from directory.queries.index import search_index
 
     try:
         session = db.session
-        card_cache(session).fill(session, search_index(session))
+        cache = card_cache(session)
+        cache.fill(session, search_index(session))
+        return cache.kept()
     except SQLAlchemyError as error:  # an empty or unmigrated database: read on first search
         logger.warning("result cards not read at start-up: %s", type(error).__name__)
+        return [], []
     finally:
         db.session.remove()
         db.engine.dispose()

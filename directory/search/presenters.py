@@ -6,7 +6,6 @@ string is translated in one place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
@@ -221,13 +220,6 @@ def card_parts(place) -> CardParts:
         parts = CardParts(*(getattr(macros, name)(place) for name in CardParts._fields))
         place.memo[key] = parts
     return parts
-
-
-def keep_card_parts(places: Iterable) -> None:
-    """Render the given cards' parts for this request's language now, as their first results
-    pages would (gunicorn's master, before it forks: ``directory.warm_up``)."""
-    for place in places:
-        card_parts(place)
 
 
 def address_lines(location: Location) -> list[str]:

@@ -15,10 +15,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
 from directory.extensions import db
+from directory.i18n import current_locale
 from directory.models import State
 from directory.queries import SearchResult, search, taxonomy_index
 from directory.queries.taxonomy import Term
-from directory.search.presenters import current_locale
 from directory.search.query_args import SearchForm, read_search_args
 
 # The most asked-for help, linked from the home page (taxonomy codes).

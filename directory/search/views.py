@@ -8,10 +8,10 @@ from flask import abort, redirect, render_template, request, url_for
 
 from directory.extensions import db, limiter
 from directory.hours import week_table, zone_for
+from directory.i18n import current_locale
 from directory.models import Suggestion
 from directory.search import bp, lookups
 from directory.search.forms import ReportProblemForm
-from directory.search.presenters import current_locale
 from directory.search.results import QUICK_LINKS, RADIUS_CHOICES, results_page
 
 REPORT_LIMIT = "5 per hour"
