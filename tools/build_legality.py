@@ -14,6 +14,12 @@ Two steps:
    carries its own source and date). Citations the datasets write in shorthand or garble
    ("NY Statute 220-03") are written out from ``_curated/citation_fixes.csv``. How each note
    reads, and the facts that decide whole topics, are in ``tools/legality_notes.py``.
+3. Apply the reviews: every row of every ``seed/legality/_curated/review_2026/*.csv``. An
+   ``updated`` row replaces the note's status, citation, source, ``law_as_of`` and summaries; every
+   row, ``kept`` or ``updated``, sets the note's ``reviewed_at`` and ``sources_checked`` (what the
+   reviewer read, so the next review starts there). A row for an unknown state or topic, a second
+   row for the same note, or an ``updated`` row without a source URL, a ``law_as_of`` or a summary
+   in both languages stops the build.
 
 Review the diff of ``seed/legality`` after every run; see ``docs/legality-method.md``.
 """
@@ -22,8 +28,10 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, replace
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -34,6 +42,23 @@ SHARED_LAW = ROOT.parent / "shared" / "data" / "law"
 SEED_LAW = ROOT / "seed" / "law"
 SEED_LEGALITY = ROOT / "seed" / "legality"
 OVERRIDES = SEED_LEGALITY / "_curated" / "overrides.csv"
+REVIEWS = SEED_LEGALITY / "_curated" / "review_2026"
+STATUSES = ("allowed", "allowed_with_conditions", "prohibited", "unclear")
+REVIEW_COLUMNS = (
+    "state",
+    "topic",
+    "outcome",
+    "status",
+    "citation",
+    "source_name",
+    "source_url",
+    "law_as_of",
+    "summary_en",
+    "summary_es",
+    "sources_checked",
+    "reviewed_at",
+    "change_note",
+)
 
 GOOD_SAMARITAN_CSV = "good_samaritan_latest_by_state_PDAPS_asof_2021-06-01.csv"
 NALOXONE_CSV = "naloxone_access_latest_by_state_PDAPS_asof_2017-07-01.csv"
@@ -53,16 +78,23 @@ def main() -> None:
         "syringe": by_state(SEED_LAW / SYRINGE_CSV),
     }
     overrides = read_overrides()
+    known = {(p.code, t) for p in places for t in TOPICS}
+    reviews = read_reviews(known)
     for place in places:
         notes = [build_note(topic, place, data) for topic in TOPICS]
         notes = [overrides.get((place.code, note.topic), note) for note in notes]
+        notes = [apply_review(note, reviews.get((place.code, note.topic))) for note in notes]
         if gaps := [note.topic for note in notes if not note.source_url]:
             raise SystemExit(f"{place.code}: no dataset or curated row for {gaps}")
         write_state(place, notes)
-    unused = set(overrides) - {(p.code, t) for p in places for t in TOPICS}
+    unused = set(overrides) - known
     if unused:
         raise SystemExit(f"curated rows for unknown state/topic: {sorted(unused)}")
-    print(f"wrote {len(places)} files to {SEED_LEGALITY.relative_to(ROOT)}")
+    updated = sum(row["outcome"] == "updated" for row in reviews.values())
+    print(
+        f"wrote {len(places)} files to {SEED_LEGALITY.relative_to(ROOT)}; "
+        f"applied {len(reviews)} review rows ({updated} updated)"
+    )
 
 
 # --- step 1: the datasets ----------------------------------------------------------------------
@@ -120,6 +152,106 @@ def read_overrides() -> dict[tuple[str, str], Note]:
             )
             for row in csv.DictReader(fh)
         }
+
+
+# --- step 3: the reviews -------------------------------------------------------------------------
+
+
+def read_reviews(known: set[tuple[str, str]]) -> dict[tuple[str, str], dict[str, str]]:
+    """Every row of every review file, by (state, topic); refuses rows the build cannot apply."""
+    reviews: dict[tuple[str, str], dict[str, str]] = {}
+    for path in sorted(REVIEWS.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if missing := [c for c in REVIEW_COLUMNS if c not in (reader.fieldnames or [])]:
+                raise SystemExit(f"{path.name}: missing columns {missing}")
+            for line, row in enumerate(reader, start=2):
+                row = {key: (value or "").strip() for key, value in row.items() if key}
+                where = f"{path.name} line {line} ({row['state']} {row['topic']})"
+                key = (row["state"], row["topic"])
+                if key not in known:
+                    raise SystemExit(f"{where}: no such state/topic")
+                if key in reviews:
+                    raise SystemExit(f"{where}: a second review row for this note")
+                check_review_row(row, where)
+                reviews[key] = row
+    return reviews
+
+
+def check_review_row(row: dict[str, str], where: str) -> None:
+    if row["outcome"] not in ("kept", "updated"):
+        raise SystemExit(f"{where}: outcome must be 'kept' or 'updated', not {row['outcome']!r}")
+    if not is_iso_date(row["reviewed_at"]):
+        raise SystemExit(f"{where}: reviewed_at must be a date (YYYY-MM-DD)")
+    if row["outcome"] == "kept":
+        return
+    if row["status"] not in STATUSES:
+        raise SystemExit(f"{where}: status must be one of {STATUSES}, not {row['status']!r}")
+    for column in ("source_name", "source_url", "summary_en", "summary_es"):
+        if not row[column]:
+            raise SystemExit(f"{where}: an updated row needs {column}")
+    if not row["source_url"].startswith(("https://", "http://")):
+        raise SystemExit(f"{where}: source_url is not a web address")
+    if not is_iso_date(row["law_as_of"]):
+        raise SystemExit(f"{where}: an updated row needs law_as_of as a date (YYYY-MM-DD)")
+
+
+def is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
+
+
+def apply_review(note: Note, row: dict[str, str] | None) -> Note:
+    """The note as the review left it: replaced by an ``updated`` row, dated by every row."""
+    if row is None:
+        return note
+    reviewed = replace(
+        note,
+        reviewed_at=row["reviewed_at"],
+        sources_checked=parse_sources_checked(row["sources_checked"]),
+    )
+    if row["outcome"] == "kept":
+        return reviewed
+    return replace(
+        reviewed,
+        status=row["status"],
+        summary={"en": row["summary_en"], "es": row["summary_es"]},
+        citation=row["citation"] or None,
+        source_name=row["source_name"],
+        source_url=row["source_url"],
+        law_as_of=row["law_as_of"],
+    )
+
+
+def parse_sources_checked(text: str) -> list[dict[str, str | None]]:
+    """``URL (what it says, its date); URL (…)`` as ``[{"url", "note"}]``: split at the semicolons
+    outside parentheses (the notes may hold their own); an item without an address is kept as a
+    note with a null url."""
+    items, depth, current = [], 0, []
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == ";" and depth <= 0:
+            items.append("".join(current))
+            current, depth = [], 0
+        else:
+            current.append(char)
+    items.append("".join(current))
+    sources: list[dict[str, str | None]] = []
+    for item in (item.strip() for item in items):
+        if not item:
+            continue
+        url, rest = None, item
+        if item.startswith(("https://", "http://")):
+            url, _, rest = item.partition(" ")
+            url = url.rstrip(",")
+        rest = rest.strip()
+        if rest.startswith("(") and rest.endswith(")"):
+            rest = rest[1:-1].strip()
+        sources.append({"url": url, "note": rest})
+    return sources
 
 
 def write_state(place: Place, notes: list[Note]) -> None:

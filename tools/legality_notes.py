@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -97,6 +97,9 @@ class Note:
     source_url: str
     law_as_of: str
     reviewed_at: str = REVIEWED_AT
+    # What a review looked at for this note, so the next one starts where it stopped:
+    # ``[{"url": ..., "note": "what it says, its date"}]`` (``url`` null for a source without one).
+    sources_checked: list[dict[str, str | None]] = field(default_factory=list)
 
 
 def build_note(topic: str, place: Place, data: dict[str, dict[str, dict[str, str]]]) -> Note:
