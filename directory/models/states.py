@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.models.base import Base, IdMixin, TimestampMixin
@@ -53,5 +54,8 @@ class LegalityNote(IdMixin, TimestampMixin, Base):
     source_url: Mapped[str] = mapped_column(String(500))
     law_as_of: Mapped[date]
     reviewed_at: Mapped[date]
+    # What the last review read for this note, so the next one starts there:
+    # ``[{"url": "https://…" or null, "note": "what it says, its date"}]`` (empty: not reviewed).
+    sources_checked: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     state: Mapped[State] = relationship(back_populates="legality_notes")

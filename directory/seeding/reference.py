@@ -94,6 +94,7 @@ def load_legality_notes(session: Session, folder: Path = SEED_DIR / "legality") 
                     "source_url": entry["source_url"],
                     "law_as_of": date.fromisoformat(entry["law_as_of"]),
                     "reviewed_at": date.fromisoformat(entry["reviewed_at"]),
+                    "sources_checked": entry.get("sources_checked", []),
                 }
                 key = (data["state"], entry["topic"], locale)
                 note = existing.get(key)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 10:22:57.060693
+Create Date: 2026-12-03 10:30:45.748054
 
 """
 from alembic import op
@@ -90,6 +90,7 @@ def upgrade():
     sa.Column('source_url', sa.String(length=500), nullable=False),
     sa.Column('law_as_of', sa.Date(), nullable=False),
     sa.Column('reviewed_at', sa.Date(), nullable=False),
+    sa.Column('sources_checked', sa.JSON(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_modified', sa.DateTime(), nullable=False),
