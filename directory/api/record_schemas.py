@@ -15,6 +15,7 @@ from directory.api.schemas import (
     LegalityNoteSchema,
     LocationSummarySchema,
     OrganizationSummarySchema,
+    PhoneSchema,
     SearchPaginationSchema,
     ServiceSummarySchema,
     SourceSchema,
@@ -50,13 +51,6 @@ class Selected(fields.List):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         return super()._serialize(self.select(value or []), attr, obj, **kwargs)
-
-
-class PhoneSchema(Schema):
-    number = fields.String(metadata={"example": "212-555-0100"})
-    extension = fields.String(allow_none=True)
-    type = fields.String(metadata={"description": "voice | text | fax | hotline | tty"})
-    description = fields.String(allow_none=True)
 
 
 class ScheduleSchema(Schema):

@@ -55,6 +55,15 @@ class SourceSchema(Schema):
     as_of_date = fields.Date(allow_none=True)
 
 
+class PhoneSchema(Schema):
+    number = fields.String(metadata={"example": "212-555-0100"})
+    extension = fields.String(allow_none=True)
+    type = fields.String(metadata={"description": "voice | text | fax | hotline | tty"})
+    description = fields.String(
+        allow_none=True, metadata={"description": "e.g. main line, intake (appointments)"}
+    )
+
+
 class LocationSummarySchema(Schema):
     id = fields.UUID()
     name = fields.String()
@@ -66,6 +75,14 @@ class LocationSummarySchema(Schema):
     timezone = fields.String()
     confidential = fields.Boolean()
     front_door = fields.String(allow_none=True)
+    phones = fields.List(
+        fields.Nested(PhoneSchema),
+        metadata={"description": "The place's own lines: main first, then intake"},
+    )
+    url = fields.Function(
+        lambda location: location.organization.website or None,
+        metadata={"description": "The organization's website, where known"},
+    )
 
     @post_dump(pass_original=True)
     def hide_confidential_place(self, data: dict, location: Any, **kwargs) -> dict:
@@ -170,6 +187,13 @@ class SearchResponseSchema(Schema):
     remote_services = fields.List(fields.Nested(RemoteServiceSchema), attribute="remote")
     legality = fields.List(fields.Nested(LegalityNoteSchema))
     pagination = fields.Nested(SearchPaginationSchema)
+    nearest = fields.List(
+        fields.Nested(SearchHitSchema),
+        metadata={
+            "description": "Empty unless nothing matched within the radius: then up to 3 "
+            "matching places beyond it, within 250 miles, nearest first"
+        },
+    )
 
 
 def keep_summaries(places: Iterable, services: Iterable) -> None:

@@ -60,6 +60,7 @@ SERVICES_PER_PLACE = 2
 class CardOrganization:
     id: uuid.UUID
     name: str
+    website: str | None = None
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -107,7 +108,7 @@ class CardLocation:
     organization: CardOrganization
     address: CardAddress | None
     source: CardSource | None
-    shown_phones: list[CardPhone] = field(default_factory=list)
+    phones: list[CardPhone] = field(default_factory=list)
     # The place's own opening hours, for its services that have none of their own.
     spans: list[Span] = field(default_factory=list)
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -126,7 +127,7 @@ class CardService:
     organization: CardOrganization
     terms: list = field(default_factory=list)  # taxonomy terms, of every kind
     language_codes: list[str] = field(default_factory=list)
-    shown_phones: list[CardPhone] = field(default_factory=list)
+    phones: list[CardPhone] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)  # opening hours
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -168,6 +169,7 @@ def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
             Location.assured_date,
             Organization.id.label("organization_id"),
             Organization.name.label("organization_name"),
+            Organization.website.label("organization_website"),
             Address.address_1,
             Address.address_2,
             Address.city,
@@ -201,7 +203,9 @@ def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
             confidential=row.confidential,
             front_door=row.front_door,
             assured_date=row.assured_date,
-            organization=CardOrganization(row.organization_id, row.organization_name),
+            organization=CardOrganization(
+                row.organization_id, row.organization_name, row.organization_website
+            ),
             address=address,
             source=_source(row),
         )
@@ -294,7 +298,15 @@ def _phones(connection, places: dict, services: dict) -> None:
     for location_id, service_id, *phone in rows:
         for owner_id in (location_id, service_id):
             if owner_id in owners:
-                owners[owner_id].shown_phones.append(CardPhone(*phone))
+                owners[owner_id].phones.append(CardPhone(*phone))
+    for owner in owners.values():
+        owner.phones.sort(key=phone_order)
+
+
+def phone_order(phone) -> tuple:
+    """Voice lines before text lines, a main line before an intake line: a card shows the first."""
+    intake = "intake" in (phone.description or "").casefold()
+    return (phone.type != "voice", intake, phone.number, phone.extension or "")
 
 
 def _hours(connection, places: dict, services: dict) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,8 @@ DEFAULT_RADIUS_MILES = 25.0
 MAX_RADIUS_MILES = 250.0
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+# When nothing matches within the radius, this many of the nearest matches beyond it are shown.
+NEAREST_COUNT = 3
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,9 @@ class SearchResult:
     page: int
     per_page: int
     state: str | None = None
+    # Empty unless nothing matched within the radius: then the nearest matches within
+    # MAX_RADIUS_MILES, nearest first, so a search never ends with nothing to go to.
+    nearest: list[SearchHit] = field(default_factory=list)
 
     @property
     def total_pages(self) -> int:

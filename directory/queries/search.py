@@ -9,6 +9,7 @@ services are then read, as plain rows (``queries.cards``), with their hours.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -29,7 +30,14 @@ from directory.queries.predicates import (
     raw_id,
     visible_location,
 )
-from directory.queries.results import RemoteHit, SearchFilters, SearchHit, SearchResult
+from directory.queries.results import (
+    MAX_RADIUS_MILES,
+    NEAREST_COUNT,
+    RemoteHit,
+    SearchFilters,
+    SearchHit,
+    SearchResult,
+)
 from directory.queries.taxonomy import TaxonomyIndex, taxonomy_index
 
 # A candidate row: (raw id, latitude, longitude, name). The id is left as the database returns
@@ -105,7 +113,18 @@ def search(
         page=filters.page,
         per_page=filters.per_page,
         state=state,
+        nearest=_nearest(filters, now, locale) if not ranked else [],
     )
+
+
+def _nearest(filters: SearchFilters, now: datetime, locale: str) -> list[SearchHit]:
+    """The nearest matches beyond an empty radius, within MAX_RADIUS_MILES: the same search,
+    wider, cut to its first few cards."""
+    origin = filters.origin
+    if origin is None or origin.kind == "state" or filters.radius_miles >= MAX_RADIUS_MILES:
+        return []
+    wider = replace(filters, radius_miles=MAX_RADIUS_MILES, page=1, per_page=NEAREST_COUNT)
+    return search(wider, now=now, locale=locale).hits
 
 
 def page_hits(

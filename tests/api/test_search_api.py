@@ -7,7 +7,7 @@ from datetime import time
 import pytest
 
 from directory.geo import zip_centroid
-from directory.models import Source
+from directory.models import Phone, Source
 from tests.search.helpers import place, save, service
 
 NEAR_10001 = zip_centroid("10001")
@@ -72,6 +72,52 @@ def test_a_search_answers_in_the_documented_shape(client):
     assert 0.4 < result["distance_miles"] < 0.6
     assert body["pagination"] == {"total": 1, "total_pages": 1, "page": 1, "per_page": 20}
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_each_result_carries_the_places_phones_main_line_first(client):
+    site = place(
+        "Clinic", NEAR_10001.lat, NEAR_10001.lng, service("Buprenorphine", codes=["buprenorphine"])
+    )
+    site.phones = [
+        Phone(number="212-555-0199", type="voice", description="Intake (appointments)"),
+        Phone(number="212-555-0100", type="voice", description="Main line"),
+    ]
+    save(site)
+    body = client.get("/api/v1/search?near=10001&service=buprenorphine").json
+    phones = body["results"][0]["location"]["phones"]
+    assert [phone["number"] for phone in phones] == ["212-555-0100", "212-555-0199"]
+    assert phones[1]["description"] == "Intake (appointments)"
+    page = client.get("/search?near=10001&service=buprenorphine").get_data(as_text=True)
+    assert 'href="tel:+12125550100"' in page or 'href="tel:2125550100"' in page
+
+
+def test_nearest_is_empty_when_the_radius_has_results(client):
+    save(place("Close", NEAR_10001.lat, NEAR_10001.lng))
+    body = client.get("/api/v1/search?near=10001").json
+    assert body["pagination"]["total"] == 1
+    assert body["nearest"] == []
+
+
+def test_an_empty_radius_answers_the_three_nearest_matches_within_250_miles(client):
+    save(
+        place("48 miles north", 41.44, -73.99),
+        place("60 miles north", 41.62, -73.99),
+        place("Wrong need", 41.30, -73.99, service("Housing", codes=["housing"])),
+        place("100 miles north", 42.20, -73.99),
+        place("Farther still", 42.50, -73.99),
+        place("Too far (Maine)", 44.80, -68.80),
+    )
+    body = client.get("/api/v1/search?near=10001&service=naloxone").json
+    assert body["results"] == []
+    assert body["pagination"]["total"] == 0
+    names = [hit["location"]["name"] for hit in body["nearest"]]
+    assert names == ["48 miles north", "60 miles north", "100 miles north"]
+    distances = [hit["distance_miles"] for hit in body["nearest"]]
+    assert distances == sorted(distances)
+    assert 40 < distances[0] < 55
+    assert body["nearest"][0]["services"][0]["categories"] == ["naloxone"]
+    nothing = client.get("/api/v1/search?near=04401&service=housing&radius=5").json
+    assert [hit["location"]["name"] for hit in nothing["nearest"]] == []
 
 
 def test_a_confidential_place_shows_its_front_door_not_its_address(client):

@@ -137,12 +137,48 @@ def test_results_are_paged_and_page_links_keep_the_search(client):
 def test_empty_results_suggest_a_wider_area_fewer_filters_and_the_hotlines(client):
     LocationFactory(name="Just outside", latitude=40.95)
     html = client.get("/search?near=10001&radius=5&open_now=1").get_data(as_text=True)
-    assert "Nothing matched this search." in html
+    assert "Nothing matched within 5 miles, nor within 250 miles." in html
     assert "radius=10" in html
     assert "Search again without filters" in html
+    assert 'href="tel:211"' in html
     assert "988" in html
     assert "1-800-662-4357" in html
     assert "1-800-484-3731" in html
+
+
+def test_an_empty_radius_shows_the_nearest_places_beyond_it_with_their_distance(client):
+    # About 48 miles north of Midtown Manhattan.
+    far = LocationFactory(name="Poughkeepsie-ish Drop-in", latitude=41.44, longitude=-73.99)
+    ServiceFactory(name="Naloxone kits", categories=["naloxone"], locations=[far])
+    page = text_of(client.get("/search?near=10001&service=naloxone"))
+    assert "0 places found within 25 miles" in page
+    assert "Nothing within 25 miles. The nearest place:" in page
+    assert "Poughkeepsie-ish Drop-in" in page
+    assert "48 mi" in page
+    assert "Search a wider area" not in page  # the nearest are already shown
+
+
+def test_an_empty_page_never_points_at_a_section_that_is_not_there(client):
+    page = text_of(client.get("/search?near=10001&service=syringe_services"))
+    assert "Available by mail, phone or online" not in page
+    assert "services by mail, phone or online below" not in page
+    ServiceAreaFactory(
+        service=ServiceFactory(name="Supplies by mail", categories=["syringe_services"]),
+        extent_type="state",
+        code="NY",
+        reach="mail",
+    )
+    page = text_of(client.get("/search?near=10001&service=syringe_services"))
+    assert 'href="#remote-title">Look at the services by mail, phone or online below.' in page
+    assert "Supplies by mail" in page
+
+
+def test_an_empty_naloxone_search_says_it_is_sold_without_a_prescription(client):
+    page = text_of(client.get("/search?near=10001&service=naloxone"))
+    assert "sold without a prescription at most pharmacies" in page
+    assert "call 211" in page
+    other = text_of(client.get("/search?near=10001&service=peer_support"))
+    assert "sold without a prescription" not in other
 
 
 @pytest.mark.parametrize(

@@ -35,12 +35,12 @@ def cards() -> list[dict]:
                 "street": location.address.address_1 if location.address else None,
                 "organization": location.organization.name,
                 "source": location.source.vintage if location.source else None,
-                "phones": [phone.number for phone in location.shown_phones],
+                "phones": [phone.number for phone in location.phones],
                 "services": [
                     {
                         "name": offered.name,
                         "description": offered.description,
-                        "phones": [phone.number for phone in offered.shown_phones],
+                        "phones": [phone.number for phone in offered.phones],
                         "categories": [t.code for t in offered.terms if t.kind == "category"],
                         "languages": offered.language_codes,
                     }
