@@ -12,6 +12,7 @@ export_cli = AppGroup("export", help="Export listings to files.")
 partners_cli = AppGroup("partners", help="Manage partner organizations and their users.")
 apikeys_cli = AppGroup("apikeys", help="Manage partner API keys.")
 search_index_cli = AppGroup("search-index", help="Look after the search index's change log.")
+coverage_cli = AppGroup("coverage", help="Where the directory still has nothing to offer.")
 
 
 def echo_report(lines: list[str]) -> None:
@@ -28,5 +29,14 @@ def init_app(app: Flask) -> None:
     from directory.seeding import synthetic as _synthetic_commands  # noqa: F401
     from directory.sources import commands as _source_commands  # noqa: F401
 
-    for group in (seed_cli, import_cli, export_cli, partners_cli, apikeys_cli, search_index_cli):
+    groups = (
+        seed_cli,
+        import_cli,
+        export_cli,
+        partners_cli,
+        apikeys_cli,
+        search_index_cli,
+        coverage_cli,
+    )
+    for group in groups:
         app.cli.add_command(group)
