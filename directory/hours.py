@@ -8,10 +8,13 @@ clocks did overnight. On a spring-forward day a span inside the skipped hour nev
 fall-back day the repeated hour is open (or closed) both times.
 
 A location without schedule rows has *unknown* hours: the search must never call it closed.
+Nor does a location whose stored time zone tzdata does not know: its hours read as unknown (and
+the operator is warned once), so one bad value degrades one listing, never a search or a page.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -19,7 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
+
+logger = logging.getLogger(__name__)
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 MINUTES_PER_DAY = 24 * 60
@@ -111,28 +116,53 @@ def week_table(schedules: Iterable[Schedule]) -> list[tuple[int, list[tuple[time
 @lru_cache(maxsize=64)
 def zone_for(name: str) -> ZoneInfo:
     """The IANA time zone called ``name``; raises ValueError for a name tzdata does not know."""
+    if not is_known_zone(name):
+        raise ValueError(f"{name!r} is not an IANA time zone")
+    return ZoneInfo(name)
+
+
+@lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    """Every IANA zone name tzdata knows (the list inputs are checked against)."""
+    return frozenset(available_timezones())
+
+
+def is_known_zone(name: object) -> bool:
+    return isinstance(name, str) and name in known_zones()
+
+
+@lru_cache(maxsize=256)
+def stored_zone(name: str | None) -> ZoneInfo | None:
+    """The zone of a stored listing, or None (hours unknown) when tzdata does not know it.
+
+    The operator is warned once per bad name; the warning names the stored zone only.
+    """
+    if not name:
+        return None
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"{name!r} is not an IANA time zone") from error
+        return zone_for(name)
+    except ValueError:
+        logger.warning("A listing's stored time zone %r is not an IANA zone: hours unknown", name)
+        return None
 
 
 def is_open(schedules: Iterable[Schedule], timezone: str | None, at: datetime) -> bool | None:
     """True or False at the instant ``at`` (timezone-aware), None when the hours are unknown."""
     _require_aware(at)
     week = _week_for(schedules)
-    if not week.starts or not timezone:
+    zone = stored_zone(timezone)
+    if not week.starts or zone is None:
         return None
-    return week.contains(_minute_of_week(at.astimezone(zone_for(timezone))))
+    return week.contains(_minute_of_week(at.astimezone(zone)))
 
 
 def open_status(schedules: Iterable[Schedule], timezone: str | None, at: datetime) -> OpenStatus:
     """Open, closed or unknown at ``at``, with when it next closes or opens, in local time."""
     _require_aware(at)
     week = _week_for(schedules)
-    if not week.starts or not timezone:
+    zone = stored_zone(timezone)
+    if not week.starts or zone is None:
         return UNKNOWN
-    zone = zone_for(timezone)
     if week.contains(_minute_of_week(at.astimezone(zone))):
         closes_at = None if week.always_open else _next_change(week, zone, at, want_open=False)
         return OpenStatus("open", closes_at=closes_at)

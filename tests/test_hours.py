@@ -17,6 +17,7 @@ from directory.hours import (
     spans_from_tuples,
     validate_span,
     week_table,
+    zone_for,
 )
 
 NEW_YORK = "America/New_York"
@@ -141,9 +142,14 @@ def test_a_place_without_a_time_zone_is_unknown():
     assert open_status(WEEKDAYS_9_TO_5, "", ny(23, 12)).state == "unknown"
 
 
-def test_an_unknown_time_zone_name_is_an_error_naming_it():
+def test_an_unknown_time_zone_name_is_an_error_naming_it_where_a_zone_is_given():
     with pytest.raises(ValueError, match="Mars/Olympus_Mons"):
-        is_open(WEEKDAYS_9_TO_5, "Mars/Olympus_Mons", ny(23, 12))
+        zone_for("Mars/Olympus_Mons")
+
+
+def test_a_stored_unknown_time_zone_makes_the_hours_unknown_not_an_error():
+    assert is_open(WEEKDAYS_9_TO_5, "Mars/Olympus_Mons", ny(23, 12)) is None
+    assert open_status(WEEKDAYS_9_TO_5, "Not/AZone", ny(23, 12)).state == "unknown"
 
 
 def test_a_time_without_a_zone_is_refused():

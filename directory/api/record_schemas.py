@@ -22,6 +22,7 @@ from directory.api.schemas import (
 )
 from directory.i18n import current_locale
 from directory.models.services import VISIBLE_STATUSES
+from directory.validation import web_url
 
 MAX_PER_PAGE = 100
 
@@ -51,6 +52,16 @@ class Selected(fields.List):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
         return super()._serialize(self.select(value or []), attr, obj, **kwargs)
+
+
+class StoredUrl(fields.String):
+    """A stored web address, or null when what is stored is not one (a bare ``http://``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(allow_none=True, metadata={"format": "uri"}, **kwargs)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        return super()._serialize(web_url(value), attr, obj, **kwargs)
 
 
 class ScheduleSchema(Schema):
@@ -120,7 +131,7 @@ class LocationRecordSchema(LocationSummarySchema):
 class ServiceRecordSchema(ServiceSummarySchema):
     alternate_name = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
-    url = fields.String(allow_none=True)
+    url = StoredUrl()
     email = fields.String(allow_none=True)
     eligibility_description = fields.String(allow_none=True)
     application_process = fields.String(allow_none=True)
@@ -139,7 +150,7 @@ class OrganizationRecordSchema(OrganizationSummarySchema):
     alternate_name = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
-    website = fields.String(allow_none=True)
+    website = StoredUrl()
     is_partner = fields.Boolean(
         metadata={"description": "True when the organization keeps its own listings here"}
     )

@@ -12,6 +12,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_dump
 
+from directory.validation import web_url
+
 
 class Summary(fields.Nested):
     """A nested summary of a search result's card, dumped once per card and then reused.
@@ -80,7 +82,7 @@ class LocationSummarySchema(Schema):
         metadata={"description": "The place's own lines: main first, then intake"},
     )
     url = fields.Function(
-        lambda location: location.organization.website or None,
+        lambda location: web_url(location.organization.website),
         metadata={"description": "The organization's website, where known"},
     )
 

@@ -29,6 +29,7 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from directory.validation import web_url
 
 HSDS_VERSION = "3.0.1"
 PROFILE_URL = "https://openreferral.org/hsds/3.0"
@@ -136,7 +137,7 @@ def accessibility(row: Accessibility) -> dict:
         location_id=row.location_id,
         description=row.description,
         details=row.details,
-        url=row.url,
+        url=web_url(row.url),
     )
 
 
@@ -207,7 +208,7 @@ def organization_basic(row: Organization) -> dict:
         # HSDS requires a description; a name is the best summary we have without one.
         description=row.description or row.name,
         email=row.email,
-        website=row.website,
+        website=web_url(row.website),
     )
 
 
@@ -250,7 +251,7 @@ def service_basic(row: Service) -> dict:
         name=row.name,
         alternate_name=row.alternate_name,
         description=row.description,
-        url=row.url,
+        url=web_url(row.url),
         email=row.email,
         status=STATUS_TO_HSDS.get(row.status, row.status),
         application_process=row.application_process,

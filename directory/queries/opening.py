@@ -16,7 +16,7 @@ from itertools import zip_longest
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from directory.hours import UNKNOWN, OpenStatus, Span, open_status, zone_for
+from directory.hours import UNKNOWN, OpenStatus, Span, open_status, stored_zone
 from directory.models import Schedule
 from directory.queries.predicates import among
 
@@ -37,7 +37,10 @@ class CardHours:
     def status(self, at: datetime) -> OpenStatus:
         """Open if any shown service is open; closed only if every one is known to be closed."""
         if at.tzinfo is None:
-            at = at.replace(tzinfo=zone_for(self.timezone))
+            zone = stored_zone(self.timezone)
+            if zone is None:
+                return UNKNOWN  # a local time in a zone nobody knows: hours unknown
+            at = at.replace(tzinfo=zone)
         known = [rows for _, status, rows in self.services if status == "active" and rows]
         hours_unknown = any(status == "active" and not rows for _, status, rows in self.services)
         if not known:

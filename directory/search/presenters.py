@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from typing import NamedTuple
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from babel.dates import format_time
 from flask import current_app, has_request_context, request
@@ -21,6 +21,7 @@ from directory.hours import OpenStatus
 from directory.i18n import current_locale, gettext
 from directory.models import LegalityNote, Location, Source, TaxonomyTerm
 from directory.search import bp
+from directory.validation import is_web_url
 
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 # A law summary older than this may no longer describe the law: the page says so.
@@ -185,11 +186,11 @@ def directions_url(location: Location) -> str | None:
 
 
 def web_link(url: str | None) -> str | None:
-    """The URL if it is a plain web address; anything else (javascript:, data:) is never linked."""
+    """The URL if it is a plain web address; anything else (javascript:, data:, a bare
+    ``http://``, a stored value that does not parse) is never linked."""
     if not url:
         return None
-    scheme = urlsplit(url.strip()).scheme.lower()
-    return url.strip() if scheme in {"http", "https"} else None
+    return url.strip() if is_web_url(url.strip()) else None
 
 
 def phone_href(number: str) -> str:
