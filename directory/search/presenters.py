@@ -6,6 +6,7 @@ string is translated in one place.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
@@ -44,6 +45,7 @@ LEGALITY_TOPIC_LABELS = {
     "good_samaritan": lazy_gettext("Calling for help during an overdose (Good Samaritan law)"),
     "overdose_prevention_centers": lazy_gettext("Overdose prevention centers"),
     "drug_possession": lazy_gettext("Drug possession"),
+    "treatment_access": lazy_gettext("Getting buprenorphine or methadone"),
 }
 REACH_LABELS = {
     "mail": lazy_gettext("Available by mail"),
@@ -193,9 +195,26 @@ def web_link(url: str | None) -> str | None:
     return url.strip() if is_web_url(url.strip()) else None
 
 
-def phone_href(number: str) -> str:
-    digits = "".join(ch for ch in number if ch.isdigit() or ch == "+")
-    return f"tel:{digits}"
+# "Text HOME", "Envía HOLA": the word a text line asks for, in capitals.
+_TEXT_KEYWORD = re.compile(r"\b(?:text|send|env[ií]e?a?)\s+([A-Z][A-Z0-9]{1,15})\b", re.IGNORECASE)
+
+
+def text_keyword(phone) -> str | None:
+    """The keyword to send to a text-only line ("HOME" for "Text HOME"), if it names one."""
+    if phone.type != "text" or not phone.description:
+        return None
+    match = _TEXT_KEYWORD.search(phone.description)
+    return match.group(1).upper() if match and match.group(1).isupper() else None
+
+
+def phone_href(phone) -> str:
+    """``tel:`` for a line to call; ``sms:`` (RFC 5724) with the keyword for a text-only line,
+    so tapping it opens a message instead of dialling a short code."""
+    digits = "".join(ch for ch in phone.number if ch.isdigit() or ch == "+")
+    if phone.type != "text":
+        return f"tel:{digits}"
+    keyword = text_keyword(phone)
+    return f"sms:{digits}?body={keyword}" if keyword else f"sms:{digits}"
 
 
 class CardParts(NamedTuple):
@@ -254,6 +273,7 @@ def install_template_helpers(state) -> None:
         weekday_names=WEEKDAY_NAMES,
         directions_url=directions_url,
         phone_href=phone_href,
+        text_keyword=text_keyword,
         web_link=web_link,
         address_lines=address_lines,
         card_parts=card_parts,

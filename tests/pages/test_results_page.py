@@ -261,3 +261,28 @@ def test_a_search_is_never_kept_by_a_shared_cache(client):
 def test_distances_are_shown_rounded_in_the_pages_language(app, miles, lang, shown):
     with app.test_request_context(f"/search?lang={lang}"):
         assert distance_text(miles) == shown
+
+
+def test_a_text_only_line_opens_a_message_with_its_keyword_instead_of_dialling(client):
+    from directory.extensions import db
+    from directory.models import Phone
+
+    line = ServiceFactory(name="Crisis Text Line", categories=["hotlines"])
+    db.session.add_all(
+        [
+            Phone(service=line, number="741741", type="text", description="Text HOME"),
+            Phone(service=line, number="1-800-555-0100", type="voice", description="Call"),
+        ]
+    )
+    db.session.commit()
+    ServiceAreaFactory(service=line, extent_type="nationwide", reach="text")
+    page = text_of(client.get("/search?near=10001&service=hotlines"))
+    assert '<a href="sms:741741?body=HOME">Text HOME to 741741</a>' in page
+    assert 'href="tel:741741"' not in page
+
+
+def test_one_mile_is_singular_in_the_form_and_the_count(client):
+    page = text_of(client.get("/search?near=10001&radius=1"))
+    assert '<option value="1" selected>1 mile</option>' in page
+    assert "within 1 mile" in page
+    assert "1 miles" not in page
