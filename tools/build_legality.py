@@ -190,8 +190,11 @@ def check_review_row(row: dict[str, str], where: str) -> None:
     for column in ("source_name", "source_url", "summary_en", "summary_es"):
         if not row[column]:
             raise SystemExit(f"{where}: an updated row needs {column}")
-    if not row["source_url"].startswith(("https://", "http://")):
-        raise SystemExit(f"{where}: source_url is not a web address")
+    if not row["source_url"].startswith("https://"):
+        raise SystemExit(f"{where}: source_url must be an https:// address")
+    # The database columns' sizes (directory/models/states.py).
+    if len(row["source_name"]) > 255 or len(row["source_url"]) > 500:
+        raise SystemExit(f"{where}: source_name over 255 or source_url over 500 characters")
     if not is_iso_date(row["law_as_of"]):
         raise SystemExit(f"{where}: an updated row needs law_as_of as a date (YYYY-MM-DD)")
 

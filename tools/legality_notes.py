@@ -25,6 +25,7 @@ TOPICS = (
     "good_samaritan",
     "overdose_prevention_centers",
     "drug_possession",
+    "treatment_access",
 )
 
 FDA_OTC_DATE = "2023-03-29"
@@ -61,6 +62,28 @@ OPC_URL = "https://www.law.cornell.edu/uscode/text/21/856"
 OPC_SOURCE = (
     "21 U.S.C. § 856 (LII); Rhode Island, Minnesota and Vermont the only states with laws allowing "
     "overdose prevention centers as of 2024-06-17 (Filter / Marijuana Moment)"
+)
+
+# Treatment access: federal law decides what a person can expect everywhere. The DATA-waiver
+# ("X-waiver") ended on 2022-12-29 (Consolidated Appropriations Act, 2023, § 1262; DEA Q&A); the
+# SAMHSA rule revising 42 CFR Part 8 took effect 2024-04-02 (compliance 2024-10-02): admission
+# without a year of addiction history, medication not conditioned on counseling, take-home methadone
+# up to 28 days; the DEA/HHS rule letting buprenorphine start by telemedicine (audio-only included)
+# for up to six months took effect 2025-12-31 after two delays (Pew, 2026-01-15); the DEA's fourth
+# temporary extension keeps the other telemedicine flexibilities through 2026-12-31 (National Law
+# Review, 2026-01-13). State detail comes from ``_curated/review_2026/treatment_access.csv``.
+TREATMENT_DATE = "2026-01-15"
+TREATMENT_URL = (
+    "https://www.pew.org/pl/research-and-analysis/articles/2026/01/15/"
+    "federal-government-permanently-extends-addiction-treatment-through-telehealth"
+)
+TREATMENT_SOURCE = (
+    "Pew (2026-01-15) on the DEA buprenorphine telemedicine rule; DEA telemedicine extension to "
+    "2026-12-31 (National Law Review); SAMHSA 42 CFR Part 8 rule (2024); DEA X-waiver Q&A (2023)"
+)
+TREATMENT_CITATION = (
+    "21 U.S.C. § 823(g) (Consolidated Appropriations Act, 2023, § 1262); 42 CFR Part 8 "
+    "(89 FR 7528, 2024); 21 CFR Part 1306 (90 FR 6504, 2025); 21 CFR § 1307.41"
 )
 
 
@@ -114,6 +137,7 @@ def build_note(topic: str, place: Place, data: dict[str, dict[str, dict[str, str
         "good_samaritan": lambda: good_samaritan_note(place, data["gsl"].get(place.code)),
         "overdose_prevention_centers": lambda: opc_note(place),
         "drug_possession": lambda: possession_note(place, data["syringe"].get(place.code)),
+        "treatment_access": lambda: treatment_note(),
     }
     return builders[topic]()
 
@@ -577,6 +601,39 @@ def opc_note(place: Place) -> Note:
         source_name=OPC_SOURCE,
         source_url=OPC_URL,
         law_as_of=OPC_NO_LAW_DATE,
+    )
+
+
+def treatment_note() -> Note:
+    """The federal facts, the same in every jurisdiction; review rows add the state's own."""
+    return Note(
+        topic="treatment_access",
+        status="allowed",
+        summary={
+            "en": (
+                "Any prescriber with a DEA registration can prescribe buprenorphine for opioid "
+                "addiction; the special X-waiver ended in January 2023, and since December 31, "
+                "2025 you can start it by video or phone visit for up to six months. Methadone "
+                "for addiction comes only from opioid treatment programs (methadone clinics), "
+                "which since 2024 can start you without a year of addiction history or required "
+                "counseling and give take-home doses sooner. State rules for clinics vary; ask "
+                "the program."
+            ),
+            "es": (
+                "Cualquier profesional con registro de la DEA puede recetar buprenorfina para la "
+                "adicción a los opioides; el permiso especial (X-waiver) dejó de exigirse en enero "
+                "de 2023, y desde el 31 de diciembre de 2025 puede empezarla por videollamada o "
+                "por teléfono durante un máximo de seis meses. La metadona para la adicción solo "
+                "se da en programas de tratamiento de opioides (clínicas de metadona), que desde "
+                "2024 pueden admitirle sin un año de historial de adicción ni consejería "
+                "obligatoria y darle antes dosis para llevar a casa. Las reglas estatales para "
+                "las clínicas varían; pregunte en el programa."
+            ),
+        },
+        citation=TREATMENT_CITATION,
+        source_name=TREATMENT_SOURCE,
+        source_url=TREATMENT_URL,
+        law_as_of=TREATMENT_DATE,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_dump
 
+from directory.models.states import LEGALITY_TOPICS
 from directory.validation import web_url
 
 
@@ -114,7 +115,7 @@ class ServiceSummarySchema(Schema):
 
 
 class LegalityNoteSchema(Schema):
-    topic = fields.String()
+    topic = fields.String(metadata={"enum": list(LEGALITY_TOPICS)})
     status = fields.String(
         metadata={"description": "allowed | allowed_with_conditions | prohibited | unclear"}
     )

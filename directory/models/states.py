@@ -17,6 +17,7 @@ LEGALITY_TOPICS = (
     "good_samaritan",
     "overdose_prevention_centers",
     "drug_possession",
+    "treatment_access",
 )
 LEGALITY_STATUSES = ("allowed", "allowed_with_conditions", "prohibited", "unclear")
 

@@ -96,7 +96,7 @@ def upgrade():
     sa.Column('last_modified', sa.DateTime(), nullable=False),
     sa.CheckConstraint("locale IN ('en', 'es')", name=op.f('ck_legality_notes_locale')),
     sa.CheckConstraint("status IN ('allowed', 'allowed_with_conditions', 'prohibited', 'unclear')", name=op.f('ck_legality_notes_status')),
-    sa.CheckConstraint("topic IN ('naloxone', 'fentanyl_test_strips', 'syringe_services', 'good_samaritan', 'overdose_prevention_centers', 'drug_possession')", name=op.f('ck_legality_notes_topic')),
+    sa.CheckConstraint("topic IN ('naloxone', 'fentanyl_test_strips', 'syringe_services', 'good_samaritan', 'overdose_prevention_centers', 'drug_possession', 'treatment_access')", name=op.f('ck_legality_notes_topic')),
     sa.ForeignKeyConstraint(['state_code'], ['states.code'], name=op.f('fk_legality_notes_state_code_states'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_legality_notes')),
     sa.UniqueConstraint('state_code', 'topic', 'locale', name=op.f('uq_legality_notes_state_code_topic_locale'))
