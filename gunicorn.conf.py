@@ -3,6 +3,10 @@
 import gc
 import multiprocessing
 import os
+import shutil
+import tempfile
+
+from directory.serving import PrivateLogger, install_headed_errors
 
 # Search is CPU-bound Python (haversine over candidates) plus short database reads: one process
 # per core keeps the CPU busy, and a few threads per worker cover the time spent waiting on the
@@ -18,10 +22,39 @@ limit_request_line = 8190
 limit_request_field_size = 8190
 preload_app = True
 # Privacy: the access log records method, path WITHOUT query string, status, size and time:
-# no client address, no searched place, no query text.
+# no client address, no searched place, no query text. The error log goes through the same
+# filter (directory/serving.py): a request line gunicorn logs loses its query and address.
 accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+logger_class = PrivateLogger
+# The error pages gunicorn writes itself (bad request line, an exception that escaped the app)
+# carry the security headers too.
+install_headed_errors()
+
+# X-Forwarded-Proto (https or not) is believed only from the proxies the app trusts: none unless
+# TRUSTED_PROXIES says how many hops there are, and then from FORWARDED_ALLOW_IPS (default: this
+# machine, where deploy/nginx.conf runs). gunicorn's own default trusts 127.0.0.1 always.
+_trusted_proxies = os.environ.get("TRUSTED_PROXIES", "0")
+forwarded_allow_ips = (
+    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+    if _trusted_proxies.isdigit() and int(_trusted_proxies) > 0
+    else ""
+)
+
+# Rate limits must be counted once for all workers: without RATELIMIT_STORAGE_URI (Redis for
+# several machines), a SQLite file that this server's workers share (directory/rate_limits.py),
+# removed when the server stops. "memory://" would count in each worker: 4 workers, 4 times
+# the limit.
+_rate_limit_directory = None
+if os.environ.get("RATELIMIT_STORAGE_URI", "memory://") == "memory://":
+    _rate_limit_directory = tempfile.mkdtemp(prefix="hrd-rate-limits-")
+    os.environ["RATELIMIT_STORAGE_URI"] = f"sqlite:///{_rate_limit_directory}/counters.db"
+
+
+def on_exit(server):
+    if _rate_limit_directory:
+        shutil.rmtree(_rate_limit_directory, ignore_errors=True)
 
 
 def when_ready(server):

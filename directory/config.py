@@ -85,7 +85,13 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        # memory:// counts per process; gunicorn.conf.py puts its workers on one shared store
+        # ("sqlite://…") unless this names one (redis://… for several machines).
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Per client address: the JSON APIs (apps behind one address may need more), and the
+        # results pages, at a pace no person searching by hand reaches.
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "120 per minute"),
+        "SEARCH_PAGE_RATE_LIMIT": env.get("SEARCH_PAGE_RATE_LIMIT", "60 per minute"),
         "RATELIMIT_HEADERS_ENABLED": True,
         # When Redis is unreachable, count in each process's memory instead of failing every
         # rate-limited request with a 500: the directory stays up, limits get looser.

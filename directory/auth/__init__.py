@@ -6,7 +6,7 @@ import uuid
 
 from flask import session
 
-from directory.auth.accounts import SESSION_STAMP, password_stamp
+from directory.auth.accounts import SESSION_STAMP, session_stamp
 from directory.auth.views import bp
 from directory.extensions import db, login_manager
 from directory.models import User
@@ -21,11 +21,12 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The session's user, unless their password changed (or they were disabled) since login."""
+    """The session's user, unless they logged out, changed their password or were disabled
+    since this session began."""
     try:
         user = db.session.get(User, uuid.UUID(user_id))
     except ValueError:
         return None
-    if user is None or session.get(SESSION_STAMP) != password_stamp(user):
+    if user is None or not user.active or session.get(SESSION_STAMP) != session_stamp(user):
         return None
     return user

@@ -1,8 +1,10 @@
-"""Passwords, lockouts, invitations and API keys: the account rules, apart from any view.
+"""Passwords, sessions, invitations and API keys: the account rules, apart from any view.
 
-Passwords are hashed with argon2. Invitations are signed links that stop working once used,
-because the signature covers the password hash the account had when it was invited. API keys are
-shown once and stored as a SHA-256 hash with a short visible prefix.
+Passwords are hashed with argon2; failed logins are slowed down (``throttle.py``), never locked
+out. Sessions end server-side at logout and password change (a version on the user).
+Invitations are signed links that stop working once used, because the signature covers the
+password hash the account had when it was invited. API keys are shown once and stored as a
+SHA-256 hash with a short visible prefix.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import cache
 
 from argon2 import PasswordHasher, profiles
@@ -21,10 +23,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.auth import throttle
 from directory.models import ApiKey, Organization, User, utcnow
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 INVITE_MAX_AGE = timedelta(days=7)
 MIN_PASSWORD_LENGTH = 12
 KEY_PREFIX = "hrd_"
@@ -32,8 +33,8 @@ KEY_PREFIX = "hrd_"
 VISIBLE_PREFIX_LENGTH = 12
 # Refreshing last_used_at on every call would make each request a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-# Session key holding the password stamp of the login, so a password change ends other sessions.
-SESSION_STAMP = "_password_stamp"
+# Session key holding the stamp (password and session version) the login was made with.
+SESSION_STAMP = "_session_stamp"
 
 
 @cache
@@ -68,38 +69,46 @@ def _verify(password_hash: str | None, password: str) -> bool:
         return False
 
 
-def is_locked(user: User, now: datetime | None = None) -> bool:
-    return user.locked_until is not None and user.locked_until > (now or utcnow())
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user whose email and password these are, or None.
 
-
-def authenticate(session: Session, email: str, password: str) -> tuple[User | None, str | None]:
-    """Check a login; returns (user, None) or (None, reason). Records failures and lockouts."""
+    Every refusal looks and takes the same: an unknown email, a wrong password, a disabled
+    account and an attempt refused by the throttle (``throttle.py``) all run the password hash
+    once and write nothing to the database, so neither the answer nor its timing tells whether
+    an account exists or what state it is in.
+    """
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        _verify(None, password)
-        return None, "bad"
-    now = utcnow()
-    if is_locked(user, now):
-        return None, "locked"
-    if not user.active or not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            return None, "locked"
-        return None, "bad"
+    guard = throttle.LoginThrottle(email)
+    known_browser = throttle.known_browser_for(email)
+    waiting = guard.waiting(known_browser)
+    password_ok = _verify(user.password_hash if user else None, password)
+    if waiting:
+        return None
+    if user is None or not user.active or not password_ok:
+        guard.failed(known_browser)
+        return None
+    guard.succeeded()
     if _hasher()[0].check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    return user, None
+    user.last_login_at = utcnow()
+    return user
+
+
+def session_stamp(user: User) -> str:
+    """Changes with the password and at every logout: sessions made before then expire."""
+    return f"{password_stamp(user)}.{user.session_version}"
 
 
 def start_session(user: User) -> None:
-    """Log the user in for this browser, tied to their current password."""
+    """Log the user in for this browser, tied to their password and session version."""
     login_user(user)
-    session[SESSION_STAMP] = password_stamp(user)
+    session[SESSION_STAMP] = session_stamp(user)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of ``user``, in every browser: each checks the version it was made
+    with on its next request (``load_user``). The caller commits."""
+    user.session_version += 1
 
 
 def check_password(user: User, password: str) -> bool:

@@ -7,11 +7,16 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 
-from directory.auth import accounts
+from directory.auth import accounts, throttle
 from directory.auth.forms import LoginForm, PasswordChangeForm, SetPasswordForm
 from directory.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+REFUSED = (
+    "That email and password do not match an account. After several failed attempts, "
+    "each new try must wait a little longer."
+)
 
 
 def limits_disabled() -> bool:
@@ -43,23 +48,26 @@ def _safe_next(target: str | None) -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user, problem = accounts.authenticate(db.session, form.email.data, form.password.data)
-        db.session.commit()
+        user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is not None:
+            db.session.commit()
             accounts.start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
-        if problem == "locked":
-            form.form_errors.append(
-                "Too many failed attempts: this account is locked for 15 minutes."
-            )
-        else:
-            form.form_errors.append("That email and password do not match an account.")
+            response = redirect(_safe_next(request.args.get("next")))
+            throttle.remember_browser(response, user.email)
+            return response
+        # One answer for every refusal (docs/security.md): it names neither the email, nor the
+        # password, nor a lock, so it tells nobody whether an account exists.
+        form.form_errors.append(REFUSED)
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        # A copy of this session's cookie (and any other browser's) stops working too.
+        accounts.end_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     flash("You are logged out.")
     return redirect(url_for("auth.login"))
@@ -73,10 +81,12 @@ def change_password():
         if not accounts.check_password(current_user, form.current_password.data):
             form.current_password.errors.append("This is not your current password.")
         else:
-            current_user.password_hash = accounts.hash_password(form.new_password.data)
+            user = current_user._get_current_object()
+            user.password_hash = accounts.hash_password(form.new_password.data)
+            accounts.end_sessions(user)
             db.session.commit()
             # Other browsers logged in with the old password are logged out; this one stays.
-            accounts.start_session(current_user._get_current_object())
+            accounts.start_session(user)
             flash("Your password is changed.")
             return redirect(url_for("partners.dashboard"))
     return render_template("auth/password.html", form=form)

@@ -34,8 +34,8 @@ class User(UserMixin, IdMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    # Raised by logout and password change: every session made before then stops working.
+    session_version: Mapped[int] = mapped_column(default=0)
 
     organization: Mapped[Organization | None] = relationship()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 
 from directory.extensions import db, limiter
 from directory.hours import week_table, zone_for
@@ -31,7 +31,12 @@ def home():
     )
 
 
+def search_page_limit() -> str:
+    return current_app.config["SEARCH_PAGE_RATE_LIMIT"]
+
+
 @bp.get("/search")
+@limiter.limit(search_page_limit)
 def results():
     return results_page()
 

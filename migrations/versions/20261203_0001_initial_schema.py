@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 10:30:45.748054
+Create Date: 2026-12-03 10:34:53.944378
 
 """
 from alembic import op
@@ -238,8 +238,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('last_login_at', sa.DateTime(), nullable=True),
-    sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', sa.DateTime(), nullable=True),
+    sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.CheckConstraint("role = 'admin' OR organization_id IS NOT NULL", name=op.f('ck_users_editor_has_org')),
     sa.CheckConstraint("role IN ('admin', 'editor')", name=op.f('ck_users_role')),
