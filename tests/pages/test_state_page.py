@@ -63,3 +63,28 @@ def test_state_page_lists_remote_services_and_counts_places_by_category(client):
 def test_unknown_state_is_not_found(client):
     assert client.get("/states/ZZ").status_code == 404
     assert client.get("/states/NEWYORK").status_code == 404
+
+
+def test_state_page_lists_the_sources_each_note_was_checked_against_and_its_review_date(client):
+    LegalityNoteFactory(
+        topic="treatment_access",
+        summary="Any prescriber with a DEA registration can prescribe buprenorphine.",
+        reviewed_at=date(2026, 12, 3),
+        sources_checked=[
+            {"url": "https://example.org/dea-faq", "note": "DEA Q&A on the X-waiver, 2023"},
+            {"url": None, "note": "State medical board, by phone"},
+            {"url": "javascript:alert(1)", "note": "A stored address that is not a web page"},
+        ],
+    )
+    LegalityNoteFactory(topic="naloxone", reviewed_at=date(2026, 11, 24))
+    html = client.get("/states/NY").get_data(as_text=True)
+    assert "Getting buprenorphine or methadone" in html
+    assert "Last reviewed Dec 3, 2026 · 3 sources checked" in html
+    link = '<a href="https://example.org/dea-faq" rel="noreferrer">'
+    assert link + "DEA Q&amp;A on the X-waiver, 2023</a>" in html
+    assert "<li>State medical board, by phone</li>" in html
+    assert "javascript:" not in html
+    assert "<li>A stored address that is not a web page</li>" in html
+    # A note no review has reached yet shows its date and no empty list.
+    assert "Last reviewed Nov 24, 2026</p>" in html
+    assert html.count("<details>") == 1
