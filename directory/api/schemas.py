@@ -145,6 +145,13 @@ class OriginSchema(Schema):
         metadata={"description": "zip | city | county | state | address | coordinates"}
     )
     state = fields.String(allow_none=True)
+    centre_of = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "An address that could not be placed itself is placed at the centre "
+            "of this city, county or ZIP code; distances are from there"
+        },
+    )
 
 
 class OpenStatusSchema(Schema):

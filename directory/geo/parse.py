@@ -105,7 +105,7 @@ def _text_place(cleaned: str, geocoder: str | None) -> Place:
         if record is not None and not rest:
             return place_from_zip(record)
         if record is not None and last.start() > 0:
-            return place_from_zip(record, label=cleaned, kind="address")
+            return _at_zip_centre(record, cleaned)
         if last.start() == 0 and rest:
             # "12345 Main St, Springfield, IL" starts with a house number, "10001 New York"
             # with a ZIP: it is a ZIP when it lies in the place the rest of the text names.
@@ -114,7 +114,7 @@ def _text_place(cleaned: str, geocoder: str | None) -> Place:
             except PlaceNotFound:
                 named = None
             if record is not None and (named is None or named.state == record.state):
-                return place_from_zip(record, label=cleaned, kind="address")
+                return _at_zip_centre(record, cleaned)
             if named is not None:
                 return named
         if record is None:
@@ -153,8 +153,15 @@ def _named_place(text: str, label: str) -> Place:
             _raise_if_misspelt_state(index, segments)
         raise
     if street:
-        return replace(place, label=label, kind="address")
+        return replace(place, label=label, kind="address", centre_of=place.label)
     return place
+
+
+def _at_zip_centre(record, label: str) -> Place:
+    """An address with a ZIP code, placed at the ZIP's centre (offline, streets are unknown)."""
+    return replace(
+        place_from_zip(record, label=label, kind="address"), centre_of=place_from_zip(record).label
+    )
 
 
 def _split_state(index: GeoIndex, segments: list[str]) -> tuple[str | None, str, list[str]]:

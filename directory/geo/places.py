@@ -28,6 +28,9 @@ class Place:
     county: str | None = None
     postal_code: str | None = None
     timezone: str | None = None
+    # For an address that could not be placed itself: the city, county or ZIP whose centre it
+    # was placed at ("Seattle, WA"), so a page can say its distances are from there.
+    centre_of: str | None = None
 
 
 class PlaceError(ValueError):

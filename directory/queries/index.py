@@ -412,6 +412,19 @@ class SearchIndex:
                 services |= step.services
         return locations, services
 
+    def terms_in_use(self) -> frozenset[uuid.UUID]:
+        """The taxonomy terms of at least one visible offer or remote service: the filter
+        choices that can match something."""
+        words = np.zeros(self.vocabulary.term_words, dtype=np.uint64)
+        for terms in (self.base.terms, self.remote.terms, getattr(self.delta, "terms", None)):
+            if terms is not None and len(terms):
+                words |= np.bitwise_or.reduce(terms, axis=0)
+        return frozenset(
+            term_id
+            for term_id, bit in self.vocabulary.terms.items()
+            if int(words[bit // _WORD]) >> (bit % _WORD) & 1
+        )
+
     def offers(self) -> dict[uuid.UUID, set[uuid.UUID]]:
         """Every visible location with coordinates, and the visible services offered there."""
         offered: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)

@@ -44,6 +44,18 @@ class SearchForm:
             values.get(name) for name in ("service", "cost", "access", "language", "open_now")
         )
 
+    @property
+    def chosen_filters(self) -> int:
+        """How many filters are on (each ticked box, a language, open now)."""
+        values = self.values
+        ticked = sum(len(values.get(name) or []) for name in LIST_FIELDS)
+        return ticked + bool(values.get("language")) + bool(values.get("open_now"))
+
+    @property
+    def by_coordinates(self) -> bool:
+        """Searched from "Use my location": the rounded coordinates, with no place typed."""
+        return bool(self.values.get("lat") and self.values.get("lng"))
+
     def as_query(self, **changes) -> list[tuple[str, str]]:
         """The form's values as query pairs (empty ones dropped), with ``changes`` applied."""
         merged = {**self.values, **changes}
@@ -58,6 +70,9 @@ class SearchForm:
 
 def raw_values(args: MultiDict) -> dict:
     values: dict = {name: args.get(name, "")[:MAX_VALUE_CHARS].strip() for name in SINGLE_FIELDS}
+    if values["near"] and values["lat"]:
+        # The form keeps a located search's coordinates; a place typed over them replaces them.
+        values["lat"] = values["lng"] = ""
     for name in LIST_FIELDS:
         values[name] = [v[:MAX_VALUE_CHARS] for v in args.getlist(name)[:MAX_LIST_VALUES] if v]
     if args.get("lang") in current_app.config["LANGUAGES"]:

@@ -7,6 +7,7 @@ message next to the field it concerns (HTTP 422), never an error page.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from directory.extensions import db
 from directory.i18n import current_locale
 from directory.models import State
 from directory.queries import SearchResult, search, taxonomy_index
+from directory.queries.index import search_index
 from directory.queries.taxonomy import Term
 from directory.search.query_args import SearchForm, read_search_args
 
@@ -56,11 +58,22 @@ class FilterChoices:
     access: list[Term] = field(default_factory=list)
 
 
-def filter_choices() -> FilterChoices:
-    """The filter form's checkboxes, from the taxonomy every search already keeps in memory."""
-    terms = sorted(taxonomy_index(db.session).terms.values(), key=lambda term: term.sort_order)
+def filter_choices(chosen: Iterable[str] = ()) -> FilterChoices:
+    """The filter form's checkboxes, from the taxonomy every search already keeps in memory:
+    only the terms some listing offers (a box that can only empty the page is not offered),
+    and any already chosen, so it can be unticked."""
+    session = db.session
+    taxonomy = taxonomy_index(session)
+    in_use = search_index(session).terms_in_use()
+    chosen = set(chosen)
+
+    def offered(term: Term) -> bool:
+        return term.code in chosen or not in_use.isdisjoint(taxonomy.expand([term.code]))
+
     choices = FilterChoices()
-    for term in terms:
+    for term in sorted(taxonomy.terms.values(), key=lambda term: term.sort_order):
+        if not offered(term):
+            continue
         if term.kind == "category" and (term.parent_code is None or term.code in NAMED_CHILDREN):
             choices.categories.append(term)
         elif term.kind == "cost":
@@ -68,6 +81,14 @@ def filter_choices() -> FilterChoices:
         elif term.kind == "access" and term.code in ACCESS_CHOICES:
             choices.access.append(term)
     return choices
+
+
+def searched_need(form: SearchForm) -> Term | None:
+    """The one kind of help searched for, when there is exactly one: the heading names it."""
+    categories = form.filters.categories if form.filters else ()
+    if len(categories) != 1:
+        return None
+    return taxonomy_index(db.session).terms.get(categories[0])
 
 
 def page_url(form: SearchForm, **changes) -> str:
@@ -105,7 +126,14 @@ def results_page():
             form=form,
             result=result,
             banner=banner_notes(result, form.filters.categories) if result else [],
-            choices=filter_choices(),
+            choices=filter_choices(
+                [
+                    *form.values.get("service", []),
+                    *form.values.get("cost", []),
+                    *form.values.get("access", []),
+                ]
+            ),
+            need=searched_need(form),
             radius_choices=RADIUS_CHOICES,
             language_choices=LANGUAGE_CHOICES,
             page_url=page_url,

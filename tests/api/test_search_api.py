@@ -40,6 +40,7 @@ def test_a_search_answers_in_the_documented_shape(client):
         "label": "New York, NY 10001",
         "kind": "zip",
         "state": "NY",
+        "centre_of": None,
     }
     assert set(body) >= {"origin", "results", "remote_services", "legality", "pagination"}
     (result,) = body["results"]

@@ -286,3 +286,59 @@ def test_one_mile_is_singular_in_the_form_and_the_count(client):
     assert '<option value="1" selected>1 mile</option>' in page
     assert "within 1 mile" in page
     assert "1 miles" not in page
+
+
+def test_the_heading_says_what_where_and_how_many_and_the_form_folds_into_one_line(client):
+    strips_nearby()
+    page = text_of(
+        client.get("/search?near=10001&service=fentanyl_test_strips&cost=free&open_now=1")
+    )
+    assert "<h1>Fentanyl test strips near New York, NY 10001" in page
+    assert '<span class="heading-count"> — 0 places</span>' in page
+    assert '<details class="search-summary">' in page  # folded: results come first
+    assert "Fentanyl test strips · 25 miles · 3 filters on" in page
+    assert "Change search" in page
+    unfolded = text_of(client.get("/search?near=10001&radius=0"))
+    assert '<details class="search-summary" open>' in unfolded
+
+
+def test_the_law_banner_shows_its_status_line_and_folds_the_rest_under_more(client):
+    LegalityNoteFactory(state_code="NY", topic="fentanyl_test_strips", status="allowed")
+    strips_nearby()
+    page = text_of(client.get("/search?near=10001&service=fentanyl_test_strips"))
+    banner = page[page.index('<details class="legality legality-compact') :]
+    banner = banner[: banner.index("</details>")]
+    summary = banner[banner.index("<summary") : banner.index("</summary>")]
+    assert "Allowed" in summary
+    assert "More" in summary
+    assert "More about the law in this state" in banner
+
+
+def test_a_located_search_keeps_its_coordinates_until_a_place_is_typed(client):
+    strips_nearby()
+    page = text_of(client.get("/search?lat=40.75&lng=-73.99&service=fentanyl_test_strips"))
+    assert '<input type="hidden" name="lat" value="40.75">' in page
+    assert '<input type="hidden" name="lng" value="-73.99">' in page
+    assert "Searching near your location" in page
+    assert 'id="use-location"' in page
+    typed = text_of(client.get("/search?near=Albany%2C+NY&lat=40.75&lng=-73.99"))
+    assert "Places near Albany, NY" in typed
+    assert 'name="lat"' not in typed
+
+
+def test_an_address_that_cannot_be_placed_says_the_distances_are_from_the_city_centre(client):
+    page = text_of(client.get("/search?near=5000+Rainier+Ave+S%2C+Seattle%2C+WA"))
+    assert "We couldn't find that exact address" in page
+    assert "near the centre of Seattle, WA" in page
+    exact_zip = text_of(client.get("/search?near=98101"))
+    assert "We couldn't find that exact address" not in exact_zip
+
+
+def test_filters_offer_only_what_some_listing_offers_and_keep_what_is_ticked(client):
+    strips_nearby()
+    page = text_of(client.get("/search?near=10001"))
+    assert 'id="service-fentanyl_test_strips"' in page
+    assert 'id="service-housing"' not in page  # no listing offers housing help
+    assert 'id="cost-medicaid"' not in page
+    ticked = text_of(client.get("/search?near=10001&service=housing"))
+    assert 'id="service-housing" checked' in ticked
