@@ -395,6 +395,93 @@ def chicago() -> list[dict[str, str]]:
     return rows
 
 
+# ---------------------------------------------------------------- leads, published once confirmed
+
+# Lead rows checked against a stored public page (the ``search`` tool's pages corpus), by file and
+# line: the page that confirms the row, when it was read, and what the page says the place gives.
+# Every other lead row is left out (the converter prints each with its reason).
+READ_ON = "2026-12-03"
+CONFIRMED = {
+    ("pages_transcribed/target_city_seeds_from_pages.csv", 10): {
+        "confirm_url": "https://www.harmreductionactioncenter.org/what-we-do-1",
+        "confirm_date": f"page undated (c. 2020-21); address, phone and hours from "
+        f"https://careersunitedco.com/harm-reduction (c. 2022); read {READ_ON}",
+        "services": "syringe_services;naloxone;fentanyl_test_strips;hiv_testing;hcv_testing",
+        "what": "Sterile syringes and disposal, pipes, naloxone, fentanyl test strips, HIV, "
+        "hepatitis C and STI testing, mail and phone for participants; a mobile syringe "
+        "program three afternoons a week",
+    },
+}
+# Lead rows a page confirmed but that cannot be placed: no coordinates and no ZIP on the page.
+UNPLACEABLE = {
+    ("pages_transcribed/target_city_seeds_from_pages.csv", line): "confirmed on "
+    "https://multco.us/hiv-and-std-services/syringe-exchange-and-disposal, but the page gives "
+    "no ZIP and the list no coordinates"
+    for line in (2, 3, 6, 7, 9)
+}
+LEAD_FILES = (
+    "ssp_from_pages/ssp_from_pages.csv",
+    "pages_transcribed/target_city_seeds_from_pages.csv",
+    "mi_detroit_wayne_oakland/metro_detroit_seed_lines_macomb_oakland.csv",
+)
+# Facts added by hand to a place already listed from another source: the row merges into that
+# listing (same name and street) and adds the service its own page confirms.
+BY_HAND = [
+    {
+        "key": "prevention-point-philadelphia-naloxone",
+        "name": "Prevention Point Philadelphia",
+        "address": "2913-15 Kensington Ave",
+        "city": "Philadelphia",
+        "state": "PA",
+        "zip": "19134",
+        "latitude": "39.9927202",
+        "longitude": "-75.1196516",
+        "services": "naloxone",
+        "service_description": "Free naloxone (Narcan) for people who use drugs, and a walk-in "
+        "free clinic (wound care, HIV care): Prevention Point gave out more than 100,000 free "
+        "doses of naloxone in 2024, as its spokesperson's page says. Not verified since.",
+        "service_url": "https://www.reliefcomm.com/2025/03/15/prevention-point-featured-on-"
+        "national-public-radio/",
+        "confirm_url": "https://www.reliefcomm.com/2025/03/15/prevention-point-featured-on-"
+        "national-public-radio/",
+        "confirm_date": f"2025-03-15; read {READ_ON}",
+    },
+]
+
+
+def lead_rows() -> list[dict[str, str]]:
+    rows = list(BY_HAND)
+    for name in LEAD_FILES:
+        for line, raw in enumerate(read_csv(SHARED / name), start=2):
+            label = raw.get("name", "")
+            if (name, line) in UNPLACEABLE:
+                left_out(name, line, label, UNPLACEABLE[(name, line)])
+                continue
+            confirmation = CONFIRMED.get((name, line))
+            if confirmation is None:
+                left_out(name, line, label, "no stored page read to confirm it")
+                continue
+            hours = clean(raw.get("schedule_or_hours") or raw.get("hours") or "")
+            rows.append(
+                {
+                    "key": f"{name}:{label}|{raw['address']}",
+                    "name": clean(label),
+                    "address": clean(raw["address"]),
+                    "city": clean(raw["city"]),
+                    "state": raw["state"],
+                    "zip": raw["zip"],
+                    "phone": clean(raw.get("phone", "")),
+                    "services": confirmation["services"],
+                    "service_description": f"{confirmation['what']}. {hours_sentence(hours)} "
+                    f"Confirmed on {confirmation['confirm_url']}; not verified since.",
+                    "service_url": confirmation["confirm_url"],
+                    "confirm_url": confirmation["confirm_url"],
+                    "confirm_date": confirmation["confirm_date"],
+                }
+            )
+    return rows
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     write("detroit_harm_reduction_stations.csv", detroit())
@@ -404,6 +491,7 @@ def main() -> None:
     write("orange_ny_oopp.csv", orange_oopp())
     write("ri_naloxone.csv", rhode_island())
     write("chicago_library_naloxone.csv", chicago())
+    write("harm_reduction_pages.csv", lead_rows())
 
 
 if __name__ == "__main__":

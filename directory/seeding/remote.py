@@ -1,8 +1,10 @@
-"""National services with no door to walk into: hotlines and mail-order programs.
+"""Services with no door to walk into: hotlines, directories and mail-order programs.
 
-They come from ``seed/remote_services.json`` and reach everyone in the country by phone, text,
-online or mail, so each gets nationwide service areas instead of a location. Loading is
-idempotent: a service is rewritten (with a revision) only when its seed entry changed.
+They come from ``seed/remote_services.json`` and reach people by phone, text, online or mail, so
+each gets service areas instead of a location: nationwide, or, when the entry names
+``service_areas`` (state codes), only those states — a state's own mail program is shown to a
+search in that state and nowhere else. Loading is idempotent: a service is rewritten (with a
+revision) only when its seed entry changed.
 """
 
 from __future__ import annotations
@@ -77,9 +79,19 @@ def _fill_details(
     service.attributes = [
         Attribute(taxonomy_term=terms[code]) for code in entry["categories"] + entry["attributes"]
     ]
-    service.service_areas = [
-        ServiceArea(extent_type="nationwide", code=None, reach=reach) for reach in entry["reach"]
-    ]
+    states = entry.get("service_areas")
+    service.service_areas = (
+        [
+            ServiceArea(extent_type="state", code=state, reach=reach)
+            for state in states
+            for reach in entry["reach"]
+        ]
+        if states
+        else [
+            ServiceArea(extent_type="nationwide", code=None, reach=reach)
+            for reach in entry["reach"]
+        ]
+    )
     service.phones = [Phone(**phone) for phone in entry["phones"]]
     service.languages = [
         Language(code=code, name=LANGUAGE_NAMES.get(code)) for code in entry["languages"]

@@ -20,6 +20,14 @@ EXPECTED_ROWS = {
     "philly_prevention_point": 8,
     "naloxone_vending_machines": 3,
     "overdose_prevention_centers": 3,
+    "detroit_harm_reduction_stations": 60,
+    "wayne_well_wayne_stations": 77,
+    "oakland_narcan_boxes": 118,
+    "orange_ny_naloxboxes": 74,
+    "orange_ny_oopp": 15,
+    "ri_naloxone": 91,
+    "chicago_library_naloxone": 81,
+    "harm_reduction_pages": 2,
 }
 SMALL = [name for name, rows in EXPECTED_ROWS.items() if rows < 100]
 
