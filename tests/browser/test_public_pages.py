@@ -20,11 +20,12 @@ def test_search_by_zip_then_filter_then_open_a_location(page):
     page.goto("/")
     page.get_by_label("ZIP, city or address").fill("10001")
     page.get_by_role("button", name="Search", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Places near New York, NY 10001")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Places near New York, NY 10001")
     cards = page.locator("ol.cards > li.card")
     expect(cards.first).to_contain_text("Example Drop-in Center")
     assert cards.count() >= 3
 
+    page.get_by_text("Change search").click()
     page.get_by_text("Filters: kind of help").click()
     page.get_by_label("Medications for opioid use disorder (MOUD)").check()
     page.get_by_role("button", name="Apply filters").click()
@@ -104,7 +105,7 @@ def test_the_search_works_from_the_keyboard_alone(page):
     expect(page.get_by_label("ZIP, city or address")).to_be_focused()
     page.keyboard.type("10001")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Places near New York, NY 10001")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Places near New York, NY 10001")
 
 
 def public_paths(demo) -> list[str]:
@@ -177,6 +178,42 @@ def test_use_my_location_sends_only_a_rounded_position(browser, live_server):
         assert page.url.endswith("lng=-74.00")
         assert "near=" not in page.url
         expect(page.get_by_role("heading", level=1)).to_contain_text("Places near")
+        assert context.cookies() == []
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_first_result_is_in_the_first_screen(page):
+    page.goto("/search?near=10001&service=naloxone")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Naloxone (Narcan) near New York, NY 10001")
+    first = page.locator("ol.cards > li.card").first
+    box = first.bounding_box()
+    assert box is not None
+    assert box["y"] + 40 < page.viewport_size["height"], box
+
+
+def test_a_located_search_keeps_its_location_across_a_filter_change(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server,
+        geolocation={"latitude": 40.751234, "longitude": -73.996789},
+        permissions=["geolocation"],
+    )
+    try:
+        page = context.new_page()
+        page.goto("/search?near=Albany%2C+NY")
+        page.get_by_text("Change search").click()
+        page.get_by_role("button", name="Use my location").click()
+        page.wait_for_url(re.compile(r"lat=40.75"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Places near")
+        page.get_by_text("Change search").click()
+        page.get_by_text("Filters: kind of help").click()
+        page.get_by_label("Medications for opioid use disorder (MOUD)").check()
+        page.get_by_role("button", name="Apply filters").click()
+        expect(page).to_have_url(re.compile(r"service=moud"))
+        assert "lat=40.75" in page.url
+        assert "lng=-74.00" in page.url
+        assert not re.search(r"near=[^&]", page.url)  # no place typed: the position is kept
         assert context.cookies() == []
     finally:
         context.close()
