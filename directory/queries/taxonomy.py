@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,6 +39,16 @@ class TaxonomyIndex:
     # Keyed by every form an id comes back in: the UUID, the hex string of SQLite raw rows,
     # and the text PostgreSQL casts a UUID to.
     by_raw_id: dict[object, Term] = field(default_factory=dict)
+
+    @cached_property
+    def spanish_names(self) -> dict[str, str]:
+        """Each term's Spanish name, by its English name folded: a service named after its
+        category ("Syringe services") reads in Spanish as the category does."""
+        return {
+            term.name.casefold(): term.name_es
+            for term in self.terms.values()
+            if term.name and term.name_es
+        }
 
     def codes_of_kind(self, kind: str) -> list[str]:
         return [term.code for term in self.terms.values() if term.kind == kind]

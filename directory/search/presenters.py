@@ -18,9 +18,11 @@ from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_decimal, lazy_gettext
 from markupsafe import Markup
 
+from directory.extensions import db
 from directory.hours import OpenStatus
 from directory.i18n import current_locale, gettext
 from directory.models import LegalityNote, Location, Source, TaxonomyTerm
+from directory.queries.taxonomy import taxonomy_index
 from directory.search import bp
 from directory.validation import is_web_url
 
@@ -89,6 +91,14 @@ def language_switch_url(language: str) -> str:
 
 def term_label(term: TaxonomyTerm) -> str:
     return term.name_es if current_locale() == "es" and term.name_es else term.name
+
+
+def service_label(service) -> str:
+    """A service's name; in Spanish, the category's Spanish name when the service is named
+    after its category (listings' own names are not translated)."""
+    if current_locale() != "es":
+        return service.name
+    return taxonomy_index(db.session).spanish_names.get(service.name.casefold(), service.name)
 
 
 def term_labels(terms) -> str:
@@ -259,6 +269,7 @@ def install_template_helpers(state) -> None:
         hotlines=HOTLINES,
         term_label=term_label,
         term_labels=term_labels,
+        service_label=service_label,
         service_terms=service_terms,
         distance_text=distance_text,
         clock_text=clock_text,

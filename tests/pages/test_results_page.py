@@ -342,3 +342,14 @@ def test_filters_offer_only_what_some_listing_offers_and_keep_what_is_ticked(cli
     assert 'id="cost-medicaid"' not in page
     ticked = text_of(client.get("/search?near=10001&service=housing"))
     assert 'id="service-housing" checked' in ticked
+
+
+def test_in_spanish_a_service_named_after_its_category_reads_as_the_category(client):
+    place = LocationFactory(name="Example Drop-in")
+    ServiceFactory(name="Syringe services", categories=["syringe_services"], locations=[place])
+    ServiceFactory(name="Harm Reduction Van", categories=["naloxone"], locations=[place])
+    page = text_of(client.get("/search?near=10001&lang=es"))
+    assert "<li>Servicios de jeringas</li>" in page
+    assert "<li>Harm Reduction Van</li>" in page  # a listing's own name stays as it is
+    english = text_of(client.get("/search?near=10001"))
+    assert "<li>Syringe services</li>" in english
