@@ -39,6 +39,7 @@ PHONE_RULE = (
     "(a vanity number's letters count), with spaces, dashes, dots or parentheses."
 )
 _PHONE_CHARACTERS = re.compile(r"^\+?[0-9A-Za-z][0-9A-Za-z ().\-/]*$")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]{1,63})+$")
 
 
@@ -83,6 +84,8 @@ def text_problem(value: str, max_length: int = MAX_TEXT) -> str | None:
     """Why a free-text value cannot be kept: a NUL byte, or too long."""
     if "\x00" in value:
         return "Remove the NUL character (\\0): text cannot contain it."
+    if _SURROGATE.search(value):
+        return "Text must be valid Unicode: it contains a lone surrogate (\\ud800–\\udfff)."
     if len(value) > max_length:
         return f"At most {max_length} characters."
     return None

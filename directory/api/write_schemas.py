@@ -6,20 +6,67 @@ then check what only the database can (known ZIP, taxonomy codes, the caller's o
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
+from marshmallow import Schema, ValidationError, fields, validate
+
+from directory import validation
 from directory.models.details import PHONE_TYPES
 from directory.models.locations import LOCATION_TYPES, PRECISIONS
 from directory.models.services import EXTENT_TYPES, REACHES, SERVICE_STATUSES
+from directory.operations.documents import MAX_LOCATION_IDS, MAX_SERVICE_AREAS
 
 TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use a 24-hour time like 09:00.")
+MAX_ITEMS = validation.MAX_LIST_ITEMS
+
+
+def _keepable(value: str) -> None:
+    """No NUL bytes or lone surrogates: text every database and every page can hold."""
+    problem = validation.text_problem(value, max_length=len(value))
+    if problem:
+        raise ValidationError(problem)
+
+
+def _web_url(value: str) -> None:
+    if not validation.is_web_url(value):
+        raise ValidationError(validation.URL_RULE)
+
+
+def _time_zone(value: str) -> None:
+    if not validation.is_known_zone(value):
+        raise ValidationError(validation.ZONE_RULE)
+
+
+def _phone(value: str) -> None:
+    problem = validation.phone_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+def text(max_length: int = validation.MAX_TEXT, *, min_length: int = 0, **kwargs: Any):
+    """A string of at most ``max_length`` characters (documented as maxLength), NUL-free."""
+    checks = [validate.Length(min=min_length or None, max=max_length), _keepable]
+    return fields.String(validate=[*checks, *kwargs.pop("also", ())], **kwargs)
+
+
+def items(inner: fields.Field, max_items: int = MAX_ITEMS, **kwargs: Any) -> fields.List:
+    """A list of at most ``max_items`` (documented as maxItems)."""
+    return fields.List(inner, validate=validate.Length(max=max_items), **kwargs)
+
+
+def web_url(**kwargs: Any) -> fields.String:
+    return text(500, also=[_web_url], metadata={"format": "uri"}, **kwargs)
+
+
+def language() -> fields.String:
+    return text(3, min_length=2, metadata={"description": "ISO 639 code", "example": "es"})
 
 
 class AddressIn(Schema):
-    address_1 = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    address_2 = fields.String(allow_none=True, validate=validate.Length(max=255))
-    city = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    region = fields.String(allow_none=True, validate=validate.Length(max=128))
+    address_1 = text(255, min_length=1, required=True)
+    address_2 = text(255, allow_none=True)
+    city = text(128, min_length=1, required=True)
+    region = text(128, allow_none=True)
     state = fields.String(required=True, validate=validate.Length(equal=2))
     postal_code = fields.String(
         required=True, validate=validate.Regexp(r"^\d{5}(-\d{4})?$", error="A ZIP like 10001.")
@@ -27,15 +74,15 @@ class AddressIn(Schema):
 
 
 class PhoneIn(Schema):
-    number = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    extension = fields.String(allow_none=True, validate=validate.Length(max=16))
+    number = text(32, min_length=3, required=True, also=[_phone], metadata={"example": "988"})
+    extension = text(16, allow_none=True)
     type = fields.String(load_default="voice", validate=validate.OneOf(PHONE_TYPES))
-    description = fields.String(allow_none=True, validate=validate.Length(max=255))
+    description = text(255, allow_none=True)
 
 
 class ScheduleIn(Schema):
-    byday = fields.String(
-        required=True, metadata={"description": "Days, e.g. MO,TU,WE", "example": "MO,TU,WE"}
+    byday = text(
+        32, required=True, metadata={"description": "Days, e.g. MO,TU,WE", "example": "MO,TU,WE"}
     )
     opens_at = fields.String(required=True, validate=TIME, metadata={"example": "09:00"})
     closes_at = fields.String(
@@ -43,61 +90,63 @@ class ScheduleIn(Schema):
         validate=TIME,
         metadata={"description": "Earlier than opens_at = past midnight; 00:00–00:00 = all day"},
     )
-    description = fields.String(allow_none=True)
+    description = text(allow_none=True)
 
 
 class ServiceAreaIn(Schema):
     extent_type = fields.String(required=True, validate=validate.OneOf(EXTENT_TYPES))
-    code = fields.String(
-        allow_none=True, metadata={"description": 'None, "NY", "NY:Kings" or "10001"'}
-    )
+    code = text(64, allow_none=True, metadata={"description": 'None, "NY", "NY:Kings" or "10001"'})
     reach = fields.String(required=True, validate=validate.OneOf(REACHES))
 
 
 class LocationIn(Schema):
     """A location to create or replace (PATCH: any subset)."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    alternate_name = fields.String(allow_none=True, validate=validate.Length(max=255))
-    description = fields.String(allow_none=True)
-    transportation = fields.String(allow_none=True)
+    name = text(255, min_length=1, required=True)
+    alternate_name = text(255, allow_none=True)
+    description = text(allow_none=True)
+    transportation = text(allow_none=True)
     location_type = fields.String(validate=validate.OneOf(LOCATION_TYPES))
     latitude = fields.Float(allow_none=True, validate=validate.Range(-90, 90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     precision = fields.String(validate=validate.OneOf(PRECISIONS))
-    position_description = fields.String(allow_none=True, validate=validate.Length(max=500))
-    timezone = fields.String(validate=validate.Length(max=64))
+    position_description = text(500, allow_none=True)
+    timezone = text(
+        64,
+        also=[_time_zone],
+        metadata={"description": "An IANA time zone", "example": "America/New_York"},
+    )
     confidential = fields.Boolean()
-    front_door = fields.String(allow_none=True)
+    front_door = text(allow_none=True)
     assured_date = fields.Date(allow_none=True)
     address = fields.Nested(AddressIn, allow_none=True)
-    phones = fields.List(fields.Nested(PhoneIn))
-    languages = fields.List(fields.String(validate=validate.Length(min=2, max=3)))
-    schedules = fields.List(fields.Nested(ScheduleIn))
+    phones = items(fields.Nested(PhoneIn))
+    languages = items(language())
+    schedules = items(fields.Nested(ScheduleIn))
 
 
 class ServiceIn(Schema):
     """A service to create or replace (PATCH: any subset)."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
-    alternate_name = fields.String(allow_none=True, validate=validate.Length(max=255))
-    description = fields.String(allow_none=True)
-    url = fields.Url(allow_none=True, schemes={"http", "https"})
-    email = fields.Email(allow_none=True)
+    name = text(255, min_length=1, required=True)
+    alternate_name = text(255, allow_none=True)
+    description = text(allow_none=True)
+    url = web_url(allow_none=True)
+    email = fields.Email(allow_none=True, validate=[validate.Length(max=255), _keepable])
     status = fields.String(validate=validate.OneOf(SERVICE_STATUSES))
-    eligibility_description = fields.String(allow_none=True)
-    application_process = fields.String(allow_none=True)
-    fees_description = fields.String(allow_none=True)
+    eligibility_description = text(allow_none=True)
+    application_process = text(allow_none=True)
+    fees_description = text(allow_none=True)
     assured_date = fields.Date(allow_none=True)
-    categories = fields.List(
-        fields.String(),
+    categories = items(
+        text(64),
         metadata={"description": "Taxonomy codes of any kind (category, cost, access, population)"},
     )
-    location_ids = fields.List(fields.UUID())
-    service_areas = fields.List(fields.Nested(ServiceAreaIn))
-    phones = fields.List(fields.Nested(PhoneIn))
-    languages = fields.List(fields.String(validate=validate.Length(min=2, max=3)))
-    schedules = fields.List(fields.Nested(ScheduleIn))
+    location_ids = items(fields.UUID(), MAX_LOCATION_IDS)
+    service_areas = items(fields.Nested(ServiceAreaIn), MAX_SERVICE_AREAS)
+    phones = items(fields.Nested(PhoneIn))
+    languages = items(language())
+    schedules = items(fields.Nested(ScheduleIn))
 
 
 class LocationPatch(LocationIn):

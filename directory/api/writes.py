@@ -10,6 +10,7 @@ safely: the same key and body replay the first answer.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -54,7 +55,9 @@ IF_MATCH = {
     "in": "header",
     "name": "If-Match",
     "required": True,
-    "description": "The ETag of the record as you last read or wrote it.",
+    "description": "The ETag of the record as you last read or wrote it, quoted as sent "
+    '(`"3f2a…"`). Compared strongly: a weak `W/"…"` tag, an unquoted value or `*` never '
+    "matches (412), so every change names the version it was based on.",
     "schema": {"type": "string"},
 }
 IDEMPOTENCY_KEY = {
@@ -80,12 +83,31 @@ def documented(*codes: int):
     return decorate
 
 
+NESTED = "Nested too deeply: a listing is at most three levels deep."
 LIST_FIELDS = ("phones", "languages", "schedules", "categories", "location_ids", "service_areas")
 
 
 def _unauthorized(message: str, error: str | None = None):
     params = {"realm": "directory"} | ({"error": error} if error else {})
     raise Unauthorized(message, www_authenticate=WWWAuthenticate("bearer", params))
+
+
+# A listing with every list at its maximum and every text field full is ~150 KB of JSON.
+MAX_BODY_BYTES = 256 * 1024
+
+
+@blp.before_request
+def bound_the_body() -> None:
+    """413 for a body over the limit before anything is read; a JSON body nested too deeply
+    to parse is refused here with a 400 naming it, rather than crashing the parser later."""
+    request.max_content_length = MAX_BODY_BYTES
+    if request.method in {"POST", "PUT", "PATCH"} and request.is_json:
+        try:
+            json.loads(request.get_data(cache=True))
+        except RecursionError:
+            abort(400, message="The JSON body is nested too deeply.", errors={"json": [NESTED]})
+        except ValueError:
+            pass  # malformed JSON is reported by the schema's own parser, with the field
 
 
 @blp.before_request
@@ -118,10 +140,22 @@ def record_etag(listing: Any) -> str:
     return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
 
+def strong_tags(if_match: str) -> list[str]:
+    """The strong entity tags an If-Match lists (RFC 9110 §13.1.1: strong comparison).
+
+    A weak tag (``W/"…"``), an unquoted value and ``*`` never match here: a write must name
+    the version it was based on. This is why the check is not flask-smorest's ``check_etag``:
+    it asks Werkzeug, which reads an unquoted value as a strong tag and lets ``*`` match.
+    """
+    return [
+        tag[1:-1]
+        for tag in (part.strip() for part in if_match.split(","))
+        if len(tag) >= 2 and tag[0] == tag[-1] == '"' and '"' not in tag[1:-1]
+    ]
+
+
 def etag_matches(listing: Any, if_match: str) -> bool:
-    current = record_etag(listing)
-    tags = (tag.strip().removeprefix("W/").strip('"') for tag in if_match.split(","))
-    return any(tag in ("*", current) for tag in tags)
+    return record_etag(listing) in strong_tags(if_match)
 
 
 def _load_for_update(model: type, listing_id: uuid.UUID) -> Any:

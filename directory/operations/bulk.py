@@ -101,6 +101,12 @@ def row_values(row: dict[str, str]) -> dict[str, Any]:
     return values
 
 
+def _cells(row: dict[str | None, Any]) -> dict[str, str]:
+    """A row's named cells, a short row's missing ones as empty (DictReader gives None), the
+    extra cells of a long row (under the None key) dropped."""
+    return {key: value or "" for key, value in row.items() if key is not None}
+
+
 def _apply_row(
     session: Session, organization: Organization, line: int, row: dict[str, str], actor: Actor
 ) -> RowResult:
@@ -146,11 +152,17 @@ def run(
         report.errors.append(f"Unknown columns: {', '.join(unknown)}.")
     if report.errors:
         return report
-    for line, row in enumerate(reader, start=2):
-        if line - 1 > MAX_ROWS:
-            report.errors.append(f"At most {MAX_ROWS} rows per file.")
-            break
-        report.rows.append(_apply_row(session, organization, line, row, actor))
+    try:
+        for line, row in enumerate(reader, start=2):
+            if line - 1 > MAX_ROWS:
+                report.errors.append(f"At most {MAX_ROWS} rows per file.")
+                break
+            report.rows.append(_apply_row(session, organization, line, _cells(row), actor))
+    except csv.Error as error:
+        # A field over the csv module's limit (128 KB), or a quote left open to the end.
+        report.errors.append(
+            f"Line {len(report.rows) + 2}: this is not a CSV row we can read ({error})."
+        )
     if not (apply and report.ok):
         session.rollback()
     return report

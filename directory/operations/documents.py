@@ -12,10 +12,10 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Uuid, inspect, select
+from sqlalchemy import Date, DateTime, String, Uuid, inspect, select
 from sqlalchemy.orm import Session
 
-from directory import geo, hours
+from directory import geo, hours, validation
 from directory.models import (
     Address,
     Attribute,
@@ -297,7 +297,83 @@ def _set_part(session: Session, entity: Listing, field: str, value: Any) -> None
         entity.service_areas = _service_areas(value or [])
 
 
+# The rows each list or nested part of a document becomes, whose column sizes bound it.
+PART_MODELS = {
+    "address": Address,
+    "phones": Phone,
+    "schedules": Schedule,
+    "service_areas": ServiceArea,
+}
+# A service offered at more places than this is better sent as several services.
+MAX_LOCATION_IDS = 1000
+# Mail and online services may name many ZIP codes or counties one by one.
+MAX_SERVICE_AREAS = 500
+LIST_LIMITS = {"location_ids": MAX_LOCATION_IDS, "service_areas": MAX_SERVICE_AREAS}
+URL_FIELDS = frozenset({"url", "website"})
+
+
+def _text_problem(model: Any, key: str, value: str) -> str | None:
+    column = inspect(model).columns.get(key) if hasattr(model, "__table__") else None
+    length = getattr(column.type, "length", None) if column is not None else None
+    if column is not None and isinstance(column.type, String) and length:
+        return validation.text_problem(value, length)
+    return validation.text_problem(value)
+
+
+def _part_problems(field: str, items: list[Any], *, nested: bool) -> dict[str, list[str]]:
+    """The first problem of a part: named ``address.city`` for the address, and ``phones``
+    (the value quoted) for an item of a list, as the forms and the CSV columns name them."""
+    limit = LIST_LIMITS.get(field, validation.MAX_LIST_ITEMS)
+    if len(items) > limit:
+        return {field: [f"At most {limit} items."]}
+    model = PART_MODELS.get(field)
+    for item in items:
+        pairs = item.items() if isinstance(item, dict) else [("", item)]
+        for key, value in pairs:
+            if not isinstance(value, str):
+                continue
+            problem = _text_problem(model, key, value) if model else validation.text_problem(value)
+            if problem is None and field == "phones" and key == "number":
+                problem = validation.phone_problem(value)
+            if problem and nested:
+                return {f"{field}.{key}": [problem]}
+            if problem:
+                return {field: [f"{value[:40]!r}: {problem}"]}
+    return {}
+
+
+def check_values(entity: Any, values: dict[str, Any]) -> None:
+    """Refuse what a later read could not show: over-long text, NUL bytes, a time zone tzdata
+    does not know, a URL that is not a web address, a phone nobody can dial, endless lists.
+
+    Raises ListingError naming every field at fault, before anything is changed.
+    """
+    errors: dict[str, list[str]] = {}
+    for field, value in values.items():
+        if isinstance(value, str):
+            problem = _text_problem(type(entity), field, value)
+            if problem is None and field == "timezone" and not validation.is_known_zone(value):
+                problem = validation.ZONE_RULE
+            if (
+                problem is None
+                and field in URL_FIELDS
+                and value
+                and not validation.is_web_url(value)
+            ):
+                problem = validation.URL_RULE
+            if problem:
+                errors[field] = [problem]
+        elif isinstance(value, dict):
+            errors |= _part_problems(field, [value], nested=True)
+        elif isinstance(value, list | tuple):
+            errors |= _part_problems(field, list(value), nested=False)
+    if errors:
+        raise ListingError(errors)
+
+
 def set_fields(session: Session, entity: Any, values: dict[str, Any]) -> None:
+    """Set document ``values`` on ``entity`` (checked first: nothing changes when one fails)."""
+    check_values(entity, values)
     parts = LOCATION_PARTS if isinstance(entity, Location) else SERVICE_PARTS
     columns = inspect(entity).mapper.columns
     for field, value in values.items():

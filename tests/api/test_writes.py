@@ -256,3 +256,28 @@ def test_a_malformed_or_unknown_id_is_a_json_404(client, world, kind):
         )
         assert response.status_code == 404
         assert response.json["code"] == 404
+
+
+@pytest.mark.parametrize("kind", ["weak", "unquoted", "star", "weak and unquoted"])
+def test_only_the_strong_quoted_etag_of_the_current_version_allows_a_change(client, world, kind):
+    created = client.post("/api/v1/locations", json=NEW_LOCATION, headers=bearer(world.key_a))
+    etag = created.headers["ETag"]
+    sent = {
+        "weak": f"W/{etag}",
+        "unquoted": etag.strip('"'),
+        "star": "*",
+        "weak and unquoted": f"W/{etag}, {etag.strip(chr(34))}",
+    }[kind]
+    refused = client.patch(
+        f"/api/v1/locations/{created.json['id']}",
+        json={"description": "Changed"},
+        headers=bearer(world.key_a, **{"If-Match": sent}),
+    )
+    assert refused.status_code == 412
+    assert refused.headers["ETag"] == etag
+    accepted = client.patch(
+        f"/api/v1/locations/{created.json['id']}",
+        json={"description": "Changed"},
+        headers=bearer(world.key_a, **{"If-Match": f'"stale", {etag}'}),
+    )
+    assert accepted.status_code == 200
