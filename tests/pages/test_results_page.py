@@ -353,3 +353,15 @@ def test_in_spanish_a_service_named_after_its_category_reads_as_the_category(cli
     assert "<li>Harm Reduction Van</li>" in page  # a listing's own name stays as it is
     english = text_of(client.get("/search?near=10001"))
     assert "<li>Syringe services</li>" in english
+
+
+def test_the_home_form_sends_the_typed_place_with_the_need_tapped(client):
+    home = text_of(client.get("/"))
+    form = home[home.index('<form class="search-form"') : home.index("</form>")]
+    assert '<select id="service" name="service">' in form
+    assert '<button type="submit" name="service" value="naloxone" class="quick-link">' in form
+    assert 'id="use-location"' in form
+    # Tapping a need with no place typed keeps the need and asks for a place.
+    page = text_of(client.get("/search?near=&service=naloxone"))
+    assert "Looking for: Naloxone (Narcan)." in page
+    assert "Enter a ZIP code, city or address" in page
