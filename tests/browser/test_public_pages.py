@@ -46,8 +46,8 @@ def test_search_by_zip_then_filter_then_open_a_location(page):
 
 def test_quick_link_and_a_bad_place_lead_to_a_suggestion_the_person_can_click(page):
     page.goto("/")
-    page.get_by_role("link", name="Naloxone (Narcan)").click()
-    expect(page.get_by_text("Enter a ZIP code, city or address")).to_be_visible()
+    page.get_by_role("button", name="Naloxone (Narcan)").click()
+    expect(page.get_by_text("Looking for: Naloxone (Narcan).")).to_be_visible()
     page.get_by_label("ZIP, city or address").fill("Sprngfield, IL")
     page.get_by_role("button", name="Search", exact=True).click()
     alert = page.get_by_role("alert")
@@ -94,6 +94,16 @@ def test_the_report_form_announces_a_missing_choice(page, demo):
     expect(page.get_by_role("group", name="What is wrong?")).to_have_attribute(
         "aria-describedby", "kind-error"
     )
+
+
+def test_a_need_tapped_on_the_home_page_keeps_the_place_typed_before_it(page):
+    page.goto("/")
+    page.get_by_label("ZIP, city or address").fill("10001")
+    page.get_by_role("button", name="Treatment and medications (MOUD)").click()
+    expect(page).to_have_url(re.compile(r"near=10001"))
+    expect(page).to_have_url(re.compile(r"service=moud"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("near New York, NY 10001")
+    expect(page.locator("ol.cards > li.card").first).to_contain_text("Example Treatment Clinic")
 
 
 def test_the_search_works_from_the_keyboard_alone(page):
