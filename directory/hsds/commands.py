@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import uuid
 from pathlib import Path
 
 import click
@@ -12,6 +13,8 @@ from directory.extensions import db
 from directory.hsds import findtreatment
 from directory.hsds.package import DEFAULT_NAME, export_package
 from directory.hsds.package_import import import_package
+from directory.hsds.package_scope import Scope
+from directory.models import Organization
 
 
 @export_cli.command("hsds")
@@ -27,10 +30,26 @@ def export_hsds(path: Path, name: str) -> None:
 
 @import_cli.command("hsds")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-def import_hsds(path: Path) -> None:
-    """Import an HSDS 3.0 data package (folder or .zip): every row is checked first, and
-    nothing is written unless every row is valid."""
-    report = import_package(db.session, path)
+@click.option("--org", "organization_id", type=click.UUID, help="The organization it is for.")
+@click.option("--source", "source_name", help="The source it comes from (a short name).")
+@click.option(
+    "--allow-reassign",
+    is_flag=True,
+    help="Let it change records outside --org/--source and move records between "
+    "organizations (each one is logged).",
+)
+def import_hsds(
+    path: Path, organization_id: uuid.UUID | None, source_name: str | None, allow_reassign: bool
+) -> None:
+    """Import an HSDS 3.0 data package (folder or .zip) for one organization (--org) or one
+    source (--source): every row is checked first, and nothing is written unless every row is
+    valid and within that scope."""
+    if (organization_id is None) == (source_name is None):
+        raise click.UsageError("Name the organization (--org ID) or the source (--source NAME).")
+    if organization_id is not None and db.session.get(Organization, organization_id) is None:
+        raise click.BadParameter(f"no organization {organization_id}", param_hint="--org")
+    scope = Scope(organization_id, source_name, allow_reassign)
+    report = import_package(db.session, path, scope)
     if not report.ok:
         db.session.rollback()
         for error in report.errors:
@@ -38,10 +57,12 @@ def import_hsds(path: Path) -> None:
         click.echo(f"{len(report.errors)} errors; nothing was imported.", err=True)
         sys.exit(1)
     db.session.commit()
+    for entry in report.overridden:
+        click.echo(f"--allow-reassign: {entry}", err=True)
     for table in ("organizations", "locations", "services"):
         created, updated = report.created[table], report.updated[table]
         click.echo(f"{table}: {created} new, {updated} changed")
-    click.echo(f"Imported {report.name}")
+    click.echo(f"Imported {report.name} for {scope.describe()}")
 
 
 @import_cli.command("findtreatment")

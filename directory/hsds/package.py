@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import date, time
 from pathlib import Path
@@ -168,13 +169,75 @@ def export_package(session: Session, path: Path, name: str = DEFAULT_NAME) -> di
     return counts
 
 
-def read_package(path: Path) -> dict[str, str]:
-    """The text of every file of a package folder or .zip, by file name."""
+# What a package may hold. The national directory exports about 60 MB of CSV; a zip bomb
+# (a small archive that inflates to gigabytes) is refused before it is read, or as soon as its
+# members turn out larger than they claimed.
+MAX_MEMBERS = 64
+MAX_MEMBER_BYTES = 128 * 1024 * 1024
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+# CSV text compresses well, but not a hundredfold: more than that is a bomb, not a package.
+MAX_COMPRESSION_RATIO = 100
+CHUNK_BYTES = 1024 * 1024
+
+
+class PackageError(ValueError):
+    """A package that cannot be read at all (too large, a zip bomb, not a zip)."""
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def _check_member(name: str, size: int, compressed: int | None, total: int) -> None:
+    if size > MAX_MEMBER_BYTES:
+        raise PackageError(f"{name}: {_megabytes(size)} is over {_megabytes(MAX_MEMBER_BYTES)}")
+    if total + size > MAX_TOTAL_BYTES:
+        raise PackageError(f"the package is over {_megabytes(MAX_TOTAL_BYTES)} uncompressed")
+    if compressed is not None and size > max(compressed, 1) * MAX_COMPRESSION_RATIO:
+        raise PackageError(f"{name}: compressed over {MAX_COMPRESSION_RATIO} to 1 (a zip bomb?)")
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, total: int) -> bytes:
+    """A member's bytes, read in chunks and counted as they come: a member that inflates past
+    what its header claimed is stopped at the limits, not held in memory."""
+    _check_member(info.filename, info.file_size, info.compress_size, total)
+    chunks, size = [], 0
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK_BYTES):
+            size += len(chunk)
+            _check_member(info.filename, size, info.compress_size, total)
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def read_package(path: Path, wanted: set[str]) -> dict[str, bytes]:
+    """The bytes of the files named in ``wanted`` in a package folder or .zip, by file name.
+
+    Raises :class:`PackageError` when the package is over the limits above (member count,
+    size per member and in all, compression ratio) or is not a readable zip.
+    """
     if path.is_dir():
-        return {p.name: p.read_text(encoding="utf-8-sig") for p in path.iterdir() if p.is_file()}
-    with zipfile.ZipFile(path) as archive:
-        return {
-            Path(info.filename).name: archive.read(info).decode("utf-8-sig")
-            for info in archive.infolist()
-            if not info.is_dir()
-        }
+        files, total = {}, 0
+        for file in sorted(p for p in path.iterdir() if p.is_file() and p.name in wanted):
+            size = file.stat().st_size
+            _check_member(file.name, size, None, total)
+            files[file.name], total = file.read_bytes(), total + size
+        return files
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise PackageError(f"not a readable zip file ({error})") from error
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) > MAX_MEMBERS:
+            raise PackageError(f"{len(members)} files: a package holds at most {MAX_MEMBERS}")
+        files, total = {}, 0
+        for info in members:
+            name = Path(info.filename).name
+            if name in wanted and name not in files:
+                try:
+                    files[name] = _read_member(archive, info, total)
+                except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError) as error:
+                    raise PackageError(f"{info.filename}: unreadable ({error})") from error
+                total += len(files[name])
+        return files

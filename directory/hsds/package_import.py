@@ -1,10 +1,14 @@
 """Importing an HSDS 3.0 tabular data package: validate every row, then apply all or nothing.
 
 Every row of every table is checked (types, required fields, allowed values, the records it
-points at) and each problem is reported with its file, line and field; only a package without
-any problem is applied (``package_apply.py``). Rows are matched to existing records by id, so
-importing the same package twice changes nothing. Every listing touched records the package as
-its source ("HSDS import from <package name>"), and every change is a revision by that source.
+points at, whose records it touches: ``package_scope.py``) and each problem is reported with
+its file, line and field; only a package without any problem is applied (``package_apply.py``).
+The package is read within limits (``package.read_package``), so a zip bomb is refused, and a
+file that is not UTF-8 or not CSV is a reported problem, never a traceback.
+
+Rows are matched to existing records by id, so importing the same package twice changes
+nothing. Every listing touched records the package as its source ("HSDS import from <name>",
+the ``--source`` name or else the package's), and every change is a revision by that source.
 
 Taxonomy terms are matched to ours by code (or id); the package cannot change our taxonomy.
 """
@@ -24,8 +28,9 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.hsds.package import read_package
+from directory.hsds.package import PackageError, read_package
 from directory.hsds.package_apply import Applier
+from directory.hsds.package_scope import Scope, ScopeCheck
 from directory.hsds.tables import TABLES, Table
 from directory.models import (
     Location,
@@ -53,6 +58,8 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # What --allow-reassign let through, one line per row, for the operator's log.
+    overridden: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -90,6 +97,37 @@ class Rows:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
+def decode_files(raw: dict[str, bytes], report: ImportReport) -> dict[str, str]:
+    """Each file's text; a file that is not UTF-8 is reported at the line of its first bad
+    byte (and left out), not raised."""
+    files = {}
+    for name, data in raw.items():
+        try:
+            files[name] = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            byte = data[error.start : error.start + 1].hex()
+            reason = f"not UTF-8 text (byte 0x{byte}); save the file as UTF-8"
+            report.errors.append(RowError(name, line, "-", reason))
+    return files
+
+
+def read_descriptor(files: dict[str, str], report: ImportReport) -> dict[str, Any]:
+    text = files.get("datapackage.json")
+    if text is None:
+        report.errors.append(RowError("datapackage.json", 0, "-", "missing or unreadable"))
+        return {}
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as error:
+        report.errors.append(RowError("datapackage.json", error.lineno, "-", error.msg))
+        return {}
+    if not isinstance(meta, dict):
+        report.errors.append(RowError("datapackage.json", 1, "-", "not a JSON object"))
+        return {}
+    return meta
+
+
 def parse_tables(files: dict[str, str], report: ImportReport) -> dict[str, Rows]:
     parsed: dict[str, Rows] = {}
     for table in TABLES:
@@ -99,14 +137,21 @@ def parse_tables(files: dict[str, str], report: ImportReport) -> dict[str, Rows]
         reader = csv.DictReader(io.StringIO(text, newline=""))
         schema = row_schema(table)
         rows = Rows(table)
-        for raw in reader:
-            present = {key: value for key, value in raw.items() if key and value not in ("", None)}
-            try:
-                rows.rows.append((reader.line_num, schema.load(present)))
-            except ValidationError as error:
-                for name, messages in sorted(error.normalized_messages().items()):
-                    for message in messages if isinstance(messages, list) else [messages]:
-                        report.errors.append(RowError(table.path, reader.line_num, name, message))
+        try:
+            for raw in reader:
+                present = {k: v for k, v in raw.items() if k and v not in ("", None)}
+                try:
+                    rows.rows.append((reader.line_num, schema.load(present)))
+                except ValidationError as error:
+                    for name, messages in sorted(error.normalized_messages().items()):
+                        for message in messages if isinstance(messages, list) else [messages]:
+                            report.errors.append(
+                                RowError(table.path, reader.line_num, name, message)
+                            )
+        except csv.Error as error:
+            # A field over the csv module's limit (128 kB), a broken quote: the rest of
+            # the file cannot be read reliably.
+            report.errors.append(RowError(table.path, reader.line_num + 1, "-", str(error)))
         parsed[table.name] = rows
     return parsed
 
@@ -176,30 +221,44 @@ class Package:
                         self.error(table_name, line, rows.table.parents[0], "needs an owner")
 
 
-def import_package(session: Session, path: Path) -> ImportReport:
-    """Validate the package at ``path`` and, when every row is valid, apply it (flushed, not
-    committed: the caller commits once, or rolls back)."""
-    files = read_package(path)
-    meta = json.loads(files.get("datapackage.json", "{}") or "{}")
-    name = meta.get("name") or path.stem
-    report = ImportReport(name=name)
-    if "datapackage.json" not in files:
-        report.errors.append(RowError("datapackage.json", 0, "-", "missing"))
+PACKAGE_FILES = frozenset({"datapackage.json", *(table.path for table in TABLES)})
+
+
+def import_package(session: Session, path: Path, scope: Scope) -> ImportReport:
+    """Validate the package at ``path`` and, when every row is valid and within ``scope``,
+    apply it (flushed, not committed: the caller commits once, or rolls back)."""
+    report = ImportReport(name=scope.source_name or path.stem)
+    try:
+        raw = read_package(path, PACKAGE_FILES)
+    except PackageError as error:
+        report.errors.append(RowError(path.name, 0, "-", str(error)))
         return report
+    files = decode_files(raw, report)
+    meta = read_descriptor(files, report)
+    if not isinstance(name := meta.get("name"), str) or not name:
+        name = path.stem
+    report.name = scope.source_name or name
     tables = parse_tables(files, report)
     package = Package(session, tables, report)
     package.check_references()
+    source = existing_source(session, report.name)
+    report.overridden = ScopeCheck(package, scope, source).run()
     if not report.ok:
         return report
-    Applier(package, source_for(session, name)).apply()
+    Applier(package, source or new_source(session, report.name)).apply()
     return report
 
 
-def source_for(session: Session, name: str) -> Source:
-    code = f"hsds:{name}"[:64]
-    source = session.scalar(select(Source).where(Source.code == code))
-    if source is None:
-        source = Source(code=code, name=f"HSDS import from {name}", vintage=None)
-        session.add(source)
-        session.flush()
+def _source_code(name: str) -> str:
+    return f"hsds:{name}"[:64]
+
+
+def existing_source(session: Session, name: str) -> Source | None:
+    return session.scalar(select(Source).where(Source.code == _source_code(name)))
+
+
+def new_source(session: Session, name: str) -> Source:
+    source = Source(code=_source_code(name), name=f"HSDS import from {name}", vintage=None)
+    session.add(source)
+    session.flush()
     return source

@@ -58,7 +58,9 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_pa
     first, second = tmp_path / "first.zip", tmp_path / "second.zip"
     assert runner.invoke(args=["export", "hsds", str(first)]).exit_code == 0
     empty_listing_tables()
-    imported = runner.invoke(args=["import", "hsds", str(first)])
+    imported = runner.invoke(
+        args=["import", "hsds", str(first), "--source", "harm-reduction-directory"]
+    )
     assert imported.exit_code == 0, imported.output
     assert "locations: 1 new, 0 changed" in imported.output
     assert runner.invoke(args=["export", "hsds", str(second)]).exit_code == 0
@@ -68,7 +70,12 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_pa
 def test_import_records_its_source_and_a_revision_per_record(runner, listing, tmp_path):
     runner.invoke(args=["export", "hsds", str(tmp_path / "out")])
     empty_listing_tables()
-    assert runner.invoke(args=["import", "hsds", str(tmp_path / "out")]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["import", "hsds", str(tmp_path / "out"), "--source", "harm-reduction-directory"]
+        ).exit_code
+        == 0
+    )
     source = db.session.scalar(select(Source))
     assert source.name == "HSDS import from harm-reduction-directory"
     location = db.session.scalar(select(Location))
@@ -81,9 +88,11 @@ def test_import_records_its_source_and_a_revision_per_record(runner, listing, tm
 
 def test_reimporting_the_same_package_changes_nothing(runner, listing, tmp_path):
     runner.invoke(args=["export", "hsds", str(tmp_path / "out")])
-    runner.invoke(args=["import", "hsds", str(tmp_path / "out")])
+    runner.invoke(args=["import", "hsds", str(tmp_path / "out"), "--org", str(listing[0].id)])
     revisions = db.session.scalar(select(func.count()).select_from(Revision))
-    again = runner.invoke(args=["import", "hsds", str(tmp_path / "out")])
+    again = runner.invoke(
+        args=["import", "hsds", str(tmp_path / "out"), "--org", str(listing[0].id)]
+    )
     assert again.exit_code == 0
     assert "services: 0 new, 0 changed" in again.output
     assert db.session.scalar(select(func.count()).select_from(Revision)) == revisions
@@ -92,10 +101,10 @@ def test_reimporting_the_same_package_changes_nothing(runner, listing, tmp_path)
 def test_a_changed_row_updates_the_record_with_a_revision(runner, listing, tmp_path):
     out = tmp_path / "out"
     runner.invoke(args=["export", "hsds", str(out)])
-    runner.invoke(args=["import", "hsds", str(out)])
+    runner.invoke(args=["import", "hsds", str(out), "--org", str(listing[0].id)])
     text = (out / "phones.csv").read_text()
     (out / "phones.csv").write_text(text.replace("212-555-0100", "212-555-0199"))
-    result = runner.invoke(args=["import", "hsds", str(out)])
+    result = runner.invoke(args=["import", "hsds", str(out), "--org", str(listing[0].id)])
     assert "locations: 0 new, 1 changed" in result.output
     _, location, _ = listing
     db.session.expire_all()
@@ -116,7 +125,9 @@ def test_invalid_rows_are_reported_by_file_line_and_field_and_nothing_is_importe
     (out / "services.csv").write_text(services)
     locations = (out / "locations.csv").read_text().replace("40.7506", "north")
     (out / "locations.csv").write_text(locations)
-    result = runner.invoke(args=["import", "hsds", str(out)])
+    result = runner.invoke(
+        args=["import", "hsds", str(out), "--source", "harm-reduction-directory"]
+    )
     assert result.exit_code == 1
     assert "services.csv:2: status:" in result.output
     assert "locations.csv:2: latitude:" in result.output
@@ -129,7 +140,9 @@ def test_rows_pointing_at_unknown_records_are_errors(runner, listing, tmp_path):
     runner.invoke(args=["export", "hsds", str(out)])
     empty_listing_tables()
     (out / "organizations.csv").write_text("id,name\n")
-    result = runner.invoke(args=["import", "hsds", str(out)])
+    result = runner.invoke(
+        args=["import", "hsds", str(out), "--source", "harm-reduction-directory"]
+    )
     assert result.exit_code == 1
     assert "locations.csv:2: organization_id: no such record" in result.output
 
