@@ -64,7 +64,10 @@ class Location(IdMixin, TimestampMixin, Base):
     front_door: Mapped[str | None] = mapped_column(Text)
     assured_date: Mapped[date | None]
     source_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sources.id"), index=True)
-    archived_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Not indexed on its own: almost every row is NULL, and without statistics SQLite takes
+    # ``archived_at IS NULL`` for a selective equality and walks such an index instead of the
+    # state's addresses or the place's links (the state pages took 8-142 s on the national data).
+    archived_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(back_populates="locations")
     source: Mapped[Source | None] = relationship()

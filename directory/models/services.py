@@ -49,7 +49,9 @@ class Service(IdMixin, TimestampMixin, Base):
     fees_description: Mapped[str | None] = mapped_column(Text)
     assured_date: Mapped[date | None]  # last human verification
     source_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sources.id"), index=True)
-    archived_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Not indexed on its own, as ``Location.archived_at``: an index matching almost every row
+    # only misleads SQLite's planner; visibility is read from ix_services_id_status_archived_at.
+    archived_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     source: Mapped[Source | None] = relationship()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 10:34:53.944378
+Create Date: 2026-12-03 10:51:33.356940
 
 """
 from alembic import op
@@ -195,7 +195,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_locations'))
     )
     with op.batch_alter_table('locations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_locations_archived_at'), ['archived_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_locations_last_modified'), ['last_modified'], unique=False)
         batch_op.create_index('ix_locations_latitude_longitude', ['latitude', 'longitude', 'archived_at', 'location_type', 'id', 'name'], unique=False)
         batch_op.create_index(batch_op.f('ix_locations_organization_id'), ['organization_id'], unique=False)
@@ -224,7 +223,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_services'))
     )
     with op.batch_alter_table('services', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_services_archived_at'), ['archived_at'], unique=False)
         batch_op.create_index('ix_services_id_status_archived_at', ['id', 'status', 'archived_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_services_last_modified'), ['last_modified'], unique=False)
         batch_op.create_index(batch_op.f('ix_services_organization_id'), ['organization_id'], unique=False)
@@ -521,7 +519,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_services_organization_id'))
         batch_op.drop_index(batch_op.f('ix_services_last_modified'))
         batch_op.drop_index('ix_services_id_status_archived_at')
-        batch_op.drop_index(batch_op.f('ix_services_archived_at'))
 
     op.drop_table('services')
     with op.batch_alter_table('locations', schema=None) as batch_op:
@@ -529,7 +526,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_locations_organization_id'))
         batch_op.drop_index('ix_locations_latitude_longitude')
         batch_op.drop_index(batch_op.f('ix_locations_last_modified'))
-        batch_op.drop_index(batch_op.f('ix_locations_archived_at'))
 
     op.drop_table('locations')
     with op.batch_alter_table('api_keys', schema=None) as batch_op:

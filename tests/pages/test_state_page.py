@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from datetime import date
 
+import pytest
+from sqlalchemy import event, select
+
+from directory.extensions import db
+from directory.models import (
+    Address,
+    Attribute,
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
 from tests.factories import (
     LegalityNoteFactory,
     LocationFactory,
@@ -63,6 +78,73 @@ def test_state_page_lists_remote_services_and_counts_places_by_category(client):
 def test_unknown_state_is_not_found(client):
     assert client.get("/states/ZZ").status_code == 404
     assert client.get("/states/NEWYORK").status_code == 404
+
+
+def _places_in(state: str, count: int, city: str) -> None:
+    """``count`` places in ``state``, each with a naloxone service, written in one commit."""
+    naloxone = db.session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.code == "naloxone"))
+    organization = Organization(name=f"Programs of {city}")
+    for n in range(count):
+        place = Location(
+            organization=organization,
+            name=f"{city} site {n}",
+            latitude=40.0,
+            longitude=-82.9,
+            timezone="America/New_York",
+            address=Address(
+                address_1=f"{n} Main St", city=city, state_province=state, postal_code="43215"
+            ),
+        )
+        service = Service(organization=organization, name=f"{city} naloxone {n}")
+        service.attributes.append(Attribute(taxonomy_term=naloxone))
+        service.location_links.append(ServiceAtLocation(location=place))
+        db.session.add(service)
+    db.session.commit()
+
+
+def _database_work(client, url: str) -> int:
+    """SQLite virtual-machine steps that the statements ``url`` runs take, replayed one by one
+    on a connection of their own: a measure of rows read that no clock noise disturbs."""
+    statements: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    raw = sqlite3.connect(db.engine.url.database)
+    try:
+        raw.set_progress_handler(count, 100)
+        for statement, parameters in statements:
+            raw.execute(statement, parameters).fetchall()
+    finally:
+        raw.close()
+    return steps
+
+
+@pytest.mark.skipif(
+    os.environ.get("DIRECTORY_TEST_DB") == "postgresql",
+    reason="counts SQLite's virtual-machine steps; PostgreSQL plans with statistics",
+)
+def test_state_page_reads_the_states_own_places_however_many_the_country_has(client):
+    _places_in("NY", 3, "Albany")
+    _places_in("OH", 3, "Columbus")
+    small_country = _database_work(client, "/states/NY")
+    _places_in("OH", 300, "Cleveland")
+    large_country = _database_work(client, "/states/NY")
+    # Reading every service for each of the state's places made /states/NY take 142 s on the
+    # national data: the page's work must not grow with the places of other states.
+    assert large_country < small_country * 1.5, (small_country, large_country)
 
 
 def test_state_page_lists_the_sources_each_note_was_checked_against_and_its_review_date(client):
