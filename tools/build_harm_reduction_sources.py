@@ -412,6 +412,29 @@ CONFIRMED = {
         "program three afternoons a week",
     },
 }
+LCDHD = {
+    "confirm_url": "https://www.lcdhd.org/services/substance-abuse-services/syringeneedle-"
+    "exchange-program/",
+    "confirm_date": f"page undated (the newer of two versions); read {READ_ON}",
+    "services": "syringe_services;hiv_testing;hcv_testing",
+    "what": "A Lake Cumberland District Health Department syringe exchange: free syringes and "
+    "equipment, anonymous rapid HIV testing, hepatitis C testing",
+}
+BALTIMORE_COUNTY = {
+    "confirm_url": "https://baltimorecountymd.gov./departments/health/health-services/harm-"
+    "reduction",
+    "confirm_date": f"page undated; read {READ_ON}",
+    "services": "syringe_services;naloxone;fentanyl_test_strips;hiv_testing;hcv_testing;"
+    "peer_support",
+    "phone": "443-750-4914",
+    "what": "Baltimore County Department of Health Harm Reduction Program: syringe exchange, "
+    "naloxone and overdose education, fentanyl test strips, HIV and hepatitis C testing, peer "
+    "support; the program's phone is 443-750-4914",
+}
+for _line in range(24, 29):
+    CONFIRMED[("pages_transcribed/target_city_seeds_from_pages.csv", _line)] = LCDHD
+for _line in range(31, 37):
+    CONFIRMED[("ssp_from_pages/ssp_from_pages.csv", _line)] = BALTIMORE_COUNTY
 # Lead rows a page confirmed but that cannot be placed: no coordinates and no ZIP on the page.
 UNPLACEABLE = {
     ("pages_transcribed/target_city_seeds_from_pages.csv", line): "confirmed on "
@@ -470,7 +493,7 @@ def lead_rows() -> list[dict[str, str]]:
                     "city": clean(raw["city"]),
                     "state": raw["state"],
                     "zip": raw["zip"],
-                    "phone": clean(raw.get("phone", "")),
+                    "phone": clean(raw.get("phone", "")) or confirmation.get("phone", ""),
                     "services": confirmation["services"],
                     "service_description": f"{confirmation['what']}. {hours_sentence(hours)} "
                     f"Confirmed on {confirmation['confirm_url']}; not verified since.",

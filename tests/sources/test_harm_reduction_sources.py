@@ -132,6 +132,10 @@ def test_a_lead_row_is_published_only_once_a_page_confirmed_it(session):
     service = only_service(center)
     assert codes(service) >= {"syringe_services", "naloxone", "fentanyl_test_strips"}
     assert service.url == "https://www.harmreductionactioncenter.org/what-we-do-1"
+    dundalk = located(session, "Harm Reduction Program – Dundalk Health Center")
+    assert [phone.number for phone in dundalk.phones] == ["443-750-4914"]
+    assert codes(only_service(dundalk)) >= {"syringe_services", "naloxone", "peer_support"}
+    assert located(session, "Taylor County Health Department SSP").address.postal_code == "42718"
     # Leads no page confirmed (an intersection-only 2017 news item; a centre with no street).
     names = {str(row.values["name"]) for row in rows}
     assert "Trac-B Exchange (storefront syringe exchange)" not in names
