@@ -21,10 +21,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config))
     app.session_interface = DirectorySessionInterface()
 
-    from directory import cli, database, errors, i18n, security
+    from directory import cli, compression, database, errors, i18n, security
     from directory.extensions import api, cors, csrf, db, limiter, login_manager, migrate
     from directory.queries import changes
 
+    # First, so it runs after every other after_request handler and compresses their result.
+    compression.init_app(app)
     database.init_app(app)
     db.init_app(app)
     changes.listen()
