@@ -94,18 +94,27 @@ def test_a_naloxone_search_in_a_state_shows_that_states_mail_program_and_no_othe
     seattle = remote_services_found(client, "98101", "naloxone")
     phra = "Free naloxone by mail anywhere in Washington State (People's Harm Reduction Alliance)"
     assert seattle[phra] == "WA"
-    assert seattle["NEXT Distro: free naloxone by mail"] == "nationwide"
+    assert (
+        seattle["NEXT Distro: free naloxone (and syringes where it operates) by mail"]
+        == "nationwide"
+    )
     assert not any("Ohio" in name or "Texas" in name for name in seattle)
     portland = remote_services_found(client, "97201", "naloxone")
     assert phra not in portland
-    assert portland["NEXT Distro: free naloxone by mail"] == "nationwide"
+    assert (
+        portland["NEXT Distro: free naloxone (and syringes where it operates) by mail"]
+        == "nationwide"
+    )
     houston = remote_services_found(client, "77002", "naloxone")
     assert houston["Free naloxone shipped to your home in Texas (Naloxone Texas)"] == "TX"
 
 
-def test_a_syringe_services_search_anywhere_points_to_the_national_directory(client, session):
+def test_a_syringe_services_search_anywhere_points_to_national_pointers(client, session):
     load_remote_services(session)
     session.commit()
 
     anchorage = remote_services_found(client, "99501", "syringe_services")
-    assert anchorage == {"NASEN directory of syringe services programs": "nationwide"}
+    assert anchorage == {
+        "NASEN directory of syringe services programs": "nationwide",
+        "NEXT Distro: free naloxone (and syringes where it operates) by mail": "nationwide",
+    }
