@@ -145,6 +145,12 @@ def wayne() -> list[dict[str, str]]:
             hours = "Open 24 hours (as listed)."
         elif flag == "No":
             hours = "Not open around the clock: usually weekday business hours (as listed)."
+        elif "," in flag:
+            flags = [part.strip() for part in flag.split(",")]
+            hours = (
+                f"{flags.count('Yes')} of its {len(flags)} boxes open 24 hours, the others not "
+                "(as listed)."
+            )
         else:
             hours = f"Hours as listed: {clean(raw['hours']) or 'not given'}."
         station = clean(raw["station_type"]).lower()
