@@ -429,3 +429,32 @@ def test_puerto_rico_notes_rest_on_puerto_rico_sources_not_on_state_datasets():
     if not updated_by_review("PR", "good_samaritan"):
         assert "Ley" in note("PR", "good_samaritan")["citation"]
     assert note("PR", "drug_possession")["status"] == "prohibited"
+
+
+def test_all_52_by_7_notes_have_a_source_a_citation_or_reason_dates_and_both_languages():
+    notes = all_notes()
+    assert len(notes) == 52 * len(TOPICS) == 364
+    for code, n in notes:
+        where = (code, n["topic"])
+        assert n["source_url"].startswith("https://"), where
+        reason = re.search(r"\b(no|not)\b[^.]*\b(law|statute)", n["summary"]["en"])
+        assert n["citation"] or reason, where
+        assert ISO_DATE.fullmatch(n["law_as_of"]), where
+        assert ISO_DATE.fullmatch(n["reviewed_at"]), where
+        assert n["summary"]["en"].strip(), where
+        assert n["summary"]["es"].strip(), where
+
+
+def test_every_treatment_note_says_how_to_get_buprenorphine_and_methadone_as_of_2024_or_later():
+    for code in jurisdictions():
+        n = note(code, "treatment_access")
+        assert n["status"] in PERMITTED, code
+        assert n["law_as_of"] >= "2024-01-01", code
+        assert "buprenorphine" in n["summary"]["en"], code
+        assert "methadone" in n["summary"]["en"].lower(), code
+        assert "buprenorfina" in n["summary"]["es"], code
+        assert "metadona" in n["summary"]["es"].lower(), code
+        assert n["sources_checked"], code
+    limited = {c for c in jurisdictions() if note(c, "treatment_access")["status"] != "allowed"}
+    assert limited == {"TN", "WV"}
+    assert "16B-13-12" in note("WV", "treatment_access")["citation"]
