@@ -2,19 +2,24 @@
 for fully nested records.
 
 Lists are built as statements so the same filters serve a page (offset/limit and a count) and
-an NDJSON stream of every row (``yield_per``, so the whole dataset streams in bounded memory).
+an NDJSON stream of every row. A stream is read after its view has returned, when the request's
+session is already closed: it reads through a session of its own, in batches, so the whole
+dataset streams on the real server in bounded memory.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+import numpy as np
+from sqlalchemy import Select, String, func, or_, select, type_coerce
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from directory.extensions import db
-from directory.geo import bounding_box, haversine_miles, zip_centroid
+from directory.geo import bounding_box, zip_centroid
+from directory.geo.distance import EARTH_RADIUS_MILES
 from directory.models import (
     Address,
     Attribute,
@@ -122,13 +127,35 @@ def organizations(args: dict[str, Any]) -> Select:
     return statement.order_by(Organization.name, Organization.id)
 
 
+def service_at_location_loaders(full: bool = False) -> list:
+    """What a list item needs loaded up front (``full``: the nested records too), so that no
+    row of a page or a stream costs a query of its own."""
+    service = selectinload(ServiceAtLocation.service)
+    location = selectinload(ServiceAtLocation.location)
+    if not full:
+        return [service, location]
+    return [
+        service.joinedload(Service.organization),
+        service.selectinload(Service.schedules),
+        service.selectinload(Service.attributes)
+        .selectinload(Attribute.taxonomy_term)
+        .selectinload(TaxonomyTerm.taxonomy),
+        location.selectinload(Location.address),
+        location.selectinload(Location.phones),
+        location.selectinload(Location.schedules),
+        location.selectinload(Location.languages),
+        location.selectinload(Location.accessibility),
+    ]
+
+
 def service_at_locations(args: dict[str, Any]) -> Select:
+    """The listed service-at-locations matching ``args``, without loaders (see
+    ``service_at_location_loaders``), so that proximity can select only coordinates from it."""
     statement = (
         select(ServiceAtLocation)
         .join(Service, Service.id == ServiceAtLocation.service_id)
         .join(Location, Location.id == ServiceAtLocation.location_id)
         .where(Service.archived_at.is_(None), Location.archived_at.is_(None), *_term_filter(args))
-        .options(selectinload(ServiceAtLocation.service), selectinload(ServiceAtLocation.location))
     )
     statement = _narrowed(
         statement,
@@ -148,32 +175,61 @@ def service_at_locations(args: dict[str, Any]) -> Select:
 
 
 def near_postcode(statement: Select, postcode: str, proximity_metres: float) -> list:
-    """The service-at-locations within ``proximity_metres`` of the postcode's centroid, nearest
-    first: a bounding box on the coordinate index, then exact distances."""
+    """The ids of the service-at-locations within ``proximity_metres`` of the postcode's
+    centroid, nearest first, as the driver returns them (see ``service_at_locations_by_id``).
+
+    Only a bounding box on the coordinate index is read, and only ids and coordinates from it,
+    measured all at once: the records themselves are loaded for the page shown, or batch by
+    batch for a stream (500 km around Manhattan holds some 13,000 of them).
+    """
     origin = zip_centroid(postcode)
     if origin is None:
         raise UnknownPostcode(postcode)
     radius = proximity_metres / METRES_PER_MILE
     min_lat, max_lat, min_lng, max_lng = bounding_box(origin.lat, origin.lng, radius)
-    candidates = db.session.scalars(
-        statement.where(
+    rows = db.session.execute(
+        statement.with_only_columns(
+            # Raw: converting thousands of ids to UUIDs would cost more than measuring them.
+            type_coerce(ServiceAtLocation.id, String),
+            Location.latitude,
+            Location.longitude,
+            maintain_column_froms=True,
+        )
+        .where(
             Location.confidential.is_(False),
             Location.latitude.between(min_lat, max_lat),
             Location.longitude.between(min_lng, max_lng),
         )
+        .order_by(None)
     ).all()
-    measured = [
-        (
-            haversine_miles(
-                origin.lat, origin.lng, link.location.latitude, link.location.longitude
-            ),
-            link,
-        )
-        for link in candidates
-    ]
-    return [
-        link for distance, link in sorted(measured, key=lambda pair: pair[0]) if distance <= radius
-    ]
+    if not rows:
+        return []
+    ids, lats, lngs = zip(*rows, strict=True)
+    distances = _haversine(origin.lat, origin.lng, np.array(lats), np.array(lngs)).tolist()
+    # The id breaks ties (a place's services are equally far), so pages never overlap.
+    measured = sorted(zip(distances, ids, strict=True))
+    return [link_id for distance, link_id in measured if distance <= radius]
+
+
+def _haversine(lat0: float, lng0: float, lat: np.ndarray, lng: np.ndarray) -> np.ndarray:
+    """``haversine_miles`` from one point to many at once."""
+    phi0, phi = np.radians(lat0), np.radians(lat)
+    a = (
+        np.sin((phi - phi0) / 2) ** 2
+        + np.cos(phi0) * np.cos(phi) * np.sin(np.radians(lng - lng0) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+def service_at_locations_by_id(ids: Sequence, loaders: list, session=None) -> list:
+    """The service-at-locations with these ids (UUIDs, or as ``near_postcode`` gives them), in
+    the order given."""
+    wanted = [value if isinstance(value, uuid.UUID) else uuid.UUID(value) for value in ids]
+    rows = (session or db.session).scalars(
+        select(ServiceAtLocation).where(ServiceAtLocation.id.in_(wanted)).options(*loaders)
+    )
+    by_id = {row.id: row for row in rows}
+    return [by_id[link_id] for link_id in wanted if link_id in by_id]
 
 
 def taxonomies(args: dict[str, Any]) -> Select:
@@ -212,9 +268,24 @@ def page_of(statement: Select, page: int, per_page: int) -> tuple[list, int]:
     return list(rows), total
 
 
-def stream(statement: Select):
-    """Every row of ``statement``, fetched in batches so memory stays bounded."""
-    return db.session.scalars(statement.execution_options(yield_per=STREAM_BATCH))
+def stream(statement: Select) -> Iterator[Any]:
+    """Every row of ``statement``, read in batches of ``STREAM_BATCH`` through a session that
+    the stream owns: opened at the first row, closed when the last is sent or the client goes
+    away. The caller maps each row before asking for the next, while the session is open, so
+    relationships still load. The session keeps only weak references to unchanged rows, so
+    rows already sent are let go: memory holds about one batch."""
+    with Session(db.engine) as session:
+        yield from session.scalars(statement.execution_options(yield_per=STREAM_BATCH))
+
+
+def stream_by_id(ids: Sequence, loaders: list) -> Iterator[Any]:
+    """The service-at-locations with these ids, in their order, as ``stream`` reads rows."""
+    with Session(db.engine) as session:
+        for start in range(0, len(ids), STREAM_BATCH):
+            yield from service_at_locations_by_id(
+                ids[start : start + STREAM_BATCH], loaders, session
+            )
+            session.expunge_all()
 
 
 def revisions_of(entity_type: str, entity_id: uuid.UUID) -> list[Revision]:

@@ -152,11 +152,12 @@ def organization(args: dict, id: str):
 @use_args(ServiceAtLocationListArgs, location="query")
 def service_at_locations(args: dict):
     statement = queries.service_at_locations(args)
+    loaders = queries.service_at_location_loaders(args["full"])
     to_item = (
         mapping.service_at_location_full if args["full"] else mapping.service_at_location_list_item
     )
     if not (args.get("postcode") and args.get("proximity") is not None):
-        return listing(statement, args, to_item)
+        return listing(statement.options(*loaders), args, to_item)
     try:
         nearby = queries.near_postcode(statement, args["postcode"], args["proximity"])
     except queries.UnknownPostcode:
@@ -166,10 +167,10 @@ def service_at_locations(args: dict):
             errors={"postcode": ["No US ZIP code with this value is known."]},
         )
     if args["format"] == "ndjson":
-        return ndjson(nearby, to_item)
+        return ndjson(queries.stream_by_id(nearby, loaders), to_item)
     start = (args["page"] - 1) * args["per_page"]
-    contents = [to_item(link) for link in nearby[start : start + args["per_page"]]]
-    return envelope(contents, len(nearby), args["page"], args["per_page"])
+    shown = queries.service_at_locations_by_id(nearby[start : start + args["per_page"]], loaders)
+    return envelope([to_item(link) for link in shown], len(nearby), args["page"], args["per_page"])
 
 
 @bp.get("/service_at_locations/<id>")
