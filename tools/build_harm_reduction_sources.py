@@ -437,6 +437,42 @@ BALTIMORE_COUNTY = {
     "naloxone and overdose education, fentanyl test strips, HIV and hepatitis C testing, peer "
     "support; the program's phone is 443-750-4914",
 }
+SANTA_CRUZ = {
+    "confirm_url": "https://www.santacruzhealth.org/PublicHealth/InfectiousDisease/"
+    "CAReTeamIntegratedServices/SafeUseandOverdosePreventionProgram.aspx",
+    "confirm_date": f"page undated (newer than the lead's mirror); read {READ_ON}",
+    "services": "syringe_services",
+    "phone": "831-454-2437",
+    "what": "The County of Santa Cruz Safe Use and Overdose Prevention Program (its syringe "
+    "services program): sterile syringes and safer use supplies, education and referrals",
+}
+CONFIRMED[("ssp_from_pages/ssp_from_pages.csv", 3)] = SANTA_CRUZ | {
+    "name": "Santa Cruz County Syringe Services Program (Santa Cruz site)",
+    "hours": "Mon 10am-1pm; Tue 5-7pm; Thu 4-6pm; Fri 10am-1pm (Wednesday: mobile exchange)",
+}
+CONFIRMED[("ssp_from_pages/ssp_from_pages.csv", 4)] = SANTA_CRUZ | {
+    "name": "Santa Cruz County Syringe Services Program (Watsonville site)",
+    "address": "1430 Freedom Blvd, Ste B",
+    "hours": "Mon 3:30-4:30pm; Tue 10:30-11:30am; Wed 1:30-3:30pm (Thursday: mobile exchange)",
+}
+CONFIRMED[("ssp_from_pages/ssp_from_pages.csv", 39)] = {
+    "name": "SAAF Syringe Access Program",
+    "confirm_url": "https://saaf.org/services/needle-exchange/",
+    "confirm_date": f"page undated; read {READ_ON}",
+    "services": "syringe_services",
+    "what": "Southern Arizona AIDS Foundation's Syringe Access Program: sterile syringes (1 for "
+    "1, up to 100 a visit; some even with none to exchange), education and referrals",
+}
+CONFIRMED[("ssp_from_pages/ssp_from_pages.csv", 38)] = {
+    "name": "Aurora Syringe Access Services (It Takes A Village)",
+    "address": "1475 Lima St.",
+    "confirm_url": "http://www.tchd.org/689/Syringe-Access-Services",
+    "confirm_date": f"page undated (Tri-County Health Department's own page); read {READ_ON}",
+    "services": "syringe_services;naloxone",
+    "what": "Aurora Syringe Access Services, for people who inject drugs: sterile syringes and "
+    "supplies, disposal, wound care, naloxone kits and overdose education, referrals. The "
+    "page is an older one of Tri-County Health Department: call 303-363-3077 before you go",
+}
 for _line in range(24, 29):
     CONFIRMED[("pages_transcribed/target_city_seeds_from_pages.csv", _line)] = LCDHD
 for _line in range(31, 37):
@@ -447,6 +483,11 @@ UNPLACEABLE = {
     "https://multco.us/hiv-and-std-services/syringe-exchange-and-disposal, but the page gives "
     "no ZIP and the list no coordinates"
     for line in (2, 3, 6, 7, 9)
+} | {
+    ("ssp_from_pages/ssp_from_pages.csv", line): "confirmed on "
+    "https://saaf.org/services/needle-exchange/, but the page gives no ZIP and the list no "
+    "coordinates"
+    for line in (40, 41, 42)
 }
 LEAD_FILES = (
     "ssp_from_pages/ssp_from_pages.csv",
@@ -490,12 +531,15 @@ def lead_rows() -> list[dict[str, str]]:
             if confirmation is None:
                 left_out(name, line, label, "no stored page read to confirm it")
                 continue
-            hours = clean(raw.get("schedule_or_hours") or raw.get("hours") or "")
+            hours = confirmation.get("hours") or clean(
+                raw.get("schedule_or_hours") or raw.get("hours") or ""
+            )
             rows.append(
                 {
                     "key": f"{name}:{label}|{raw['address']}",
-                    "name": clean(label),
-                    "address": clean(raw["address"]),
+                    "name": confirmation.get("name") or clean(label),
+                    # Where the confirming page is newer than the lead, the page's words win.
+                    "address": confirmation.get("address") or clean(raw["address"]),
                     "city": clean(raw["city"]),
                     "state": raw["state"],
                     "zip": raw["zip"],

@@ -136,6 +136,9 @@ def test_a_lead_row_is_published_only_once_a_page_confirmed_it(session):
     assert [phone.number for phone in dundalk.phones] == ["443-750-4914"]
     assert codes(only_service(dundalk)) >= {"syringe_services", "naloxone", "peer_support"}
     assert located(session, "Taylor County Health Department SSP").address.postal_code == "42718"
+    # Where the confirming page is newer than the lead, the page's address wins.
+    watsonville = located(session, "Santa Cruz County Syringe Services Program (Watsonville site)")
+    assert watsonville.address.address_1 == "1430 Freedom Blvd, Ste B"
     # Leads no page confirmed (an intersection-only 2017 news item; a centre with no street).
     names = {str(row.values["name"]) for row in rows}
     assert "Trac-B Exchange (storefront syringe exchange)" not in names
