@@ -163,7 +163,8 @@ class OrganizationRecordSchema(OrganizationSummarySchema):
 def field_changes(changes: Any) -> list[dict]:
     """``{field: [old, new]}`` as a list sorted by field, which is simpler to document and read."""
     return [
-        {"field": field, "old": old, "new": new} for field, (old, new) in sorted(changes.items())
+        {"field": field, "old": old, "new": new}
+        for field, (old, new) in sorted(dict(changes or {}).items())
     ]
 
 
@@ -180,7 +181,10 @@ class RevisionSchema(Schema):
     )
     actor_type = fields.String(metadata={"description": "user | api_key | source | system"})
     actor_label = fields.String(
-        metadata={"description": "Who: a user's email, an API key's name or a source"}
+        metadata={
+            "description": 'Who: the organization whose user or key made the change, "the '
+            "directory\" (its admins) or an import's source; never a person or a key"
+        }
     )
     reason = fields.String(allow_none=True)
     created_at = fields.DateTime()

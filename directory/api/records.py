@@ -36,6 +36,7 @@ from directory.models import (
     Service,
     TaxonomyTerm,
 )
+from directory.operations.revisions import ever_confidential, public_actor_label, public_changes
 
 records = Blueprint(
     "records",
@@ -140,11 +141,30 @@ def service_details() -> list:
     ]
 
 
+def public_revision(revision: Revision, *, confidential: bool) -> dict[str, Any]:
+    """A revision as anyone may read it: who is the organization (or "the directory"), and a
+    confidential location's address and coordinates are left out."""
+    return {
+        "id": revision.id,
+        "action": revision.action,
+        "actor_type": revision.actor_type,
+        "actor_label": public_actor_label(revision),
+        "reason": revision.reason,
+        "created_at": revision.created_at,
+        "changes": public_changes(revision.changes or {}, confidential=confidential),
+    }
+
+
 def revision_page(model: Any, record_id: uuid.UUID, entity_type: str, args: dict) -> dict:
     """One page of a record's change history, newest first, with ``Link`` headers to set."""
-    if db.session.get(model, record_id) is None:
+    record = db.session.get(model, record_id)
+    if record is None:
         abort(404, message=f"No such {entity_type}.")
     where = (Revision.entity_type == entity_type, Revision.entity_id == record_id)
+    # A place that was ever confidential keeps every address it had out of public view.
+    confidential = isinstance(record, Location) and (
+        record.confidential or ever_confidential(db.session.scalars(select(Revision).where(*where)))
+    )
     total = db.session.scalar(select(func.count()).select_from(Revision).where(*where))
     page, per_page = args["page"], args["per_page"]
     revisions = db.session.scalars(
@@ -156,7 +176,7 @@ def revision_page(model: Any, record_id: uuid.UUID, entity_type: str, args: dict
     ).all()
     total_pages = max(1, math.ceil(total / per_page))
     return {
-        "revisions": revisions,
+        "revisions": [public_revision(r, confidential=confidential) for r in revisions],
         "pagination": {
             "total": total,
             "total_pages": total_pages,

@@ -29,6 +29,7 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from directory.operations.revisions import public_actor_label
 from directory.validation import web_url
 
 HSDS_VERSION = "3.0.1"
@@ -71,7 +72,7 @@ def metadata(revisions: Iterable[Revision], resource_type: str) -> list[dict]:
                     "field_name": field,
                     "previous_value": "" if old is None else str(old),
                     "replacement_value": "" if new is None else str(new),
-                    "updated_by": revision.actor_label,
+                    "updated_by": public_actor_label(revision),
                 }
             )
     return entries

@@ -22,7 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.hsds.mapping import HSDS_VERSION, PROFILE_URL, STATUS_TO_HSDS
-from directory.hsds.tables import EXTENSION, TABLES, Table
+from directory.hsds.tables import (
+    EXTENSION,
+    TABLES,
+    Table,
+    confidential_location_ids,
+    public_value,
+    withheld,
+)
 from directory.models import Location, Organization, Service
 
 DEFAULT_NAME = "harm-reduction-directory"
@@ -91,8 +98,14 @@ def table_csv(session: Session, table: Table) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(table.column_names)
+    confidential = confidential_location_ids(session)
     for row in _live_rows(session, table):
-        writer.writerow([csv_text(_export_value(table, row, c)) for c in table.column_names])
+        if withheld(table, row, confidential):
+            continue
+        values = (
+            public_value(table, row, c, _export_value(table, row, c)) for c in table.column_names
+        )
+        writer.writerow([csv_text(value) for value in values])
     return buffer.getvalue()
 
 

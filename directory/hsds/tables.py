@@ -4,12 +4,22 @@ columns (HSDS's names, plus our extension columns) and the model each table hold
 Where HSDS has no place for something a searcher relies on (a location's time zone, how precise
 its coordinates are, whether its address is confidential, how a remote service reaches people)
 the table carries an extension column, described as such in ``datapackage.json``.
+
+The export is public, so a confidential location is written as its API record shows it: no
+address row, no coordinates, no position (:func:`withheld`, :func:`public_value`). Cells are
+written as they are, never prefixed against spreadsheet formulas: HSDS consumers are programs,
+and a prefix would corrupt values such as ``-73.99`` or ``+1 212 555 0100`` for every one of
+them (the portal's own CSV download, meant for spreadsheets, does prefix).
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from directory.models import (
     Accessibility,
@@ -289,3 +299,23 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
+
+# A confidential location's columns that would tell where the building is.
+PLACE_COLUMNS = frozenset({"latitude", "longitude", "position_description"})
+
+
+def confidential_location_ids(session: Session) -> frozenset[uuid.UUID]:
+    return frozenset(session.scalars(select(Location.id).where(Location.confidential.is_(True))))
+
+
+def withheld(table: Table, row: Any, confidential: frozenset[uuid.UUID]) -> bool:
+    """True for a row the public export leaves out: the address of a location among the
+    ``confidential`` ones."""
+    return table.name == "addresses" and row.location_id in confidential
+
+
+def public_value(table: Table, row: Any, column: str, value: Any) -> Any:
+    """A cell as the public export writes it: a confidential location has no coordinates."""
+    if table.name == "locations" and row.confidential and column in PLACE_COLUMNS:
+        return None
+    return value

@@ -8,15 +8,16 @@ never commit: the request or command that called them commits once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from directory.models import Revision
+from directory.models import ApiKey, Revision, User
 
 # Columns that describe bookkeeping rather than the listing; changes to them are not history.
 UNTRACKED_FIELDS = frozenset({"id", "created_at", "last_modified"})
@@ -152,3 +153,37 @@ def record_changes(
             reason=reason,
         )
         session.flush()
+
+
+# What the public sees of who made a change that no partner organization made.
+THE_DIRECTORY = "the directory"
+# A confidential location's history keeps where it is; the public history leaves these out.
+PLACE_FIELDS = frozenset({"address", "latitude", "longitude", "position_description"})
+
+
+def public_actor_label(revision: Revision) -> str:
+    """Who made a change, as anyone may read it: the organization of the person or key (never
+    an email address or a key's name), the source of an import, or "the directory" (admins,
+    the system). The organization's own users and admins see the full label in the portal."""
+    if revision.actor_type == "source":
+        return revision.actor_label
+    model = {"user": User, "api_key": ApiKey}.get(revision.actor_type)
+    session = object_session(revision)
+    if model is None or revision.actor_id is None or session is None:
+        return THE_DIRECTORY
+    actor = session.get(model, revision.actor_id)
+    organization = actor.organization if actor is not None else None
+    return organization.name if organization is not None else THE_DIRECTORY
+
+
+def public_changes(changes: dict[str, list[Any]], *, confidential: bool) -> dict[str, list[Any]]:
+    """A revision's field changes as anyone may read them: without the address, coordinates
+    or position of a location that is (or ever was) confidential."""
+    if not confidential:
+        return dict(changes)
+    return {field: values for field, values in changes.items() if field not in PLACE_FIELDS}
+
+
+def ever_confidential(revisions: Iterable[Revision]) -> bool:
+    """Whether any of a location's revisions made it, or left it, confidential."""
+    return any(True in (revision.changes or {}).get("confidential", ()) for revision in revisions)
