@@ -42,10 +42,10 @@ def import_hsds(
     path: Path, organization_id: uuid.UUID | None, source_name: str | None, allow_reassign: bool
 ) -> None:
     """Import an HSDS 3.0 data package (folder or .zip) for one organization (--org) or one
-    source (--source): every row is checked first, and nothing is written unless every row is
-    valid and within that scope."""
-    if (organization_id is None) == (source_name is None):
-        raise click.UsageError("Name the organization (--org ID) or the source (--source NAME).")
+    source (--source; by default the package's own name): every row is checked first, and
+    nothing is written unless every row is valid and within that scope."""
+    if organization_id is not None and source_name is not None:
+        raise click.UsageError("Give --org or --source, not both.")
     if organization_id is not None and db.session.get(Organization, organization_id) is None:
         raise click.BadParameter(f"no organization {organization_id}", param_hint="--org")
     scope = Scope(organization_id, source_name, allow_reassign)
@@ -62,7 +62,7 @@ def import_hsds(
     for table in ("organizations", "locations", "services"):
         created, updated = report.created[table], report.updated[table]
         click.echo(f"{table}: {created} new, {updated} changed")
-    click.echo(f"Imported {report.name} for {scope.describe()}")
+    click.echo(f"Imported {report.name} for {scope.describe(report.name)}")
 
 
 @import_cli.command("findtreatment")

@@ -1,8 +1,9 @@
 """Whose records an HSDS package import may touch.
 
-An import runs for one organization (``--org``) or one source (``--source``). A package may
-create records, and change records already in the directory only when they are in its scope:
-the organization's own records, or records that came from the same source. It never moves a
+An import runs for one organization (``--org``) or one source (``--source``, by default the
+package's own name, so a plain ``flask import hsds PATH`` keeps to what that package brought).
+A package may create records, and change records already in the directory only when they are
+in its scope: the organization's own records, or records that came from the same source. It never moves a
 record to another organization. ``--allow-reassign`` lifts both rules, for an operator who
 means it; every record it lets through is logged.
 """
@@ -29,16 +30,17 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Scope:
-    """One organization (by id) or one source (by name), and the operator's override."""
+    """One organization (by id) or one source (by name; None: the package's own name), and
+    the operator's override."""
 
     organization_id: uuid.UUID | None = None
     source_name: str | None = None
     allow_reassign: bool = False
 
-    def describe(self) -> str:
+    def describe(self, source_name: str) -> str:
         if self.organization_id is not None:
             return f"organization {self.organization_id} (--org)"
-        return f"source {self.source_name!r} (--source)"
+        return f"source {source_name!r}"
 
 
 @dataclass(frozen=True)

@@ -152,10 +152,10 @@ def test_an_hsds_package_import_killed_halfway_leaves_nothing_half_written(
     before = counts(app)
     assert before["locations"] == 0
 
-    kill_while_writing(scratch_database_url, "hsds", str(package))
+    kill_while_writing(scratch_database_url, "hsds", str(package), "--source", "export")
 
     assert counts(app) == before
-    completed = start_import(scratch_database_url, "hsds", str(package))
+    completed = start_import(scratch_database_url, "hsds", str(package), "--source", "export")
     assert completed.wait(timeout=300) == 0
     assert counts(app)["locations"] > 0
     with app.app_context():

@@ -72,12 +72,18 @@ def test_a_package_naming_another_organization_is_refused_for_org(runner, partne
     assert "locations.csv:2: organization_id: belongs to" in result.output
 
 
-def test_an_import_must_name_its_organization_or_source(runner, partners, tmp_path):
-    a, _, _ = partners
-    package_dir = write_package(tmp_path / "p", organizations=ORGANIZATIONS.format(id=a.id))
-    result = run_import(runner, package_dir)
-    assert result.exit_code == 2
-    assert "--org" in result.output
+def test_without_a_scope_an_import_keeps_to_the_packages_own_records(runner, partners, tmp_path):
+    a, _, place = partners
+    hostile = write_package(
+        tmp_path / "hostile",
+        organizations=ORGANIZATIONS.format(id=a.id),
+        locations=LOCATIONS.format(id=place.id, org=a.id, name="Taken over"),
+    )
+    result = run_import(runner, hostile)
+    assert result.exit_code == 1
+    assert "locations.csv:2: id: this record comes from another source" in result.output
+    fresh = write_package(tmp_path / "fresh", organizations=ORGANIZATIONS.format(id=uuid.uuid4()))
+    assert run_import(runner, fresh).exit_code == 0
 
 
 def test_a_source_cannot_change_records_that_came_from_elsewhere(runner, partners, tmp_path):

@@ -58,9 +58,7 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_pa
     first, second = tmp_path / "first.zip", tmp_path / "second.zip"
     assert runner.invoke(args=["export", "hsds", str(first)]).exit_code == 0
     empty_listing_tables()
-    imported = runner.invoke(
-        args=["import", "hsds", str(first), "--source", "harm-reduction-directory"]
-    )
+    imported = runner.invoke(args=["import", "hsds", str(first)])
     assert imported.exit_code == 0, imported.output
     assert "locations: 1 new, 0 changed" in imported.output
     assert runner.invoke(args=["export", "hsds", str(second)]).exit_code == 0
@@ -70,12 +68,7 @@ def test_export_then_import_into_an_empty_database_then_export_gives_the_same_pa
 def test_import_records_its_source_and_a_revision_per_record(runner, listing, tmp_path):
     runner.invoke(args=["export", "hsds", str(tmp_path / "out")])
     empty_listing_tables()
-    assert (
-        runner.invoke(
-            args=["import", "hsds", str(tmp_path / "out"), "--source", "harm-reduction-directory"]
-        ).exit_code
-        == 0
-    )
+    assert runner.invoke(args=["import", "hsds", str(tmp_path / "out")]).exit_code == 0
     source = db.session.scalar(select(Source))
     assert source.name == "HSDS import from harm-reduction-directory"
     location = db.session.scalar(select(Location))
@@ -125,9 +118,7 @@ def test_invalid_rows_are_reported_by_file_line_and_field_and_nothing_is_importe
     (out / "services.csv").write_text(services)
     locations = (out / "locations.csv").read_text().replace("40.7506", "north")
     (out / "locations.csv").write_text(locations)
-    result = runner.invoke(
-        args=["import", "hsds", str(out), "--source", "harm-reduction-directory"]
-    )
+    result = runner.invoke(args=["import", "hsds", str(out)])
     assert result.exit_code == 1
     assert "services.csv:2: status:" in result.output
     assert "locations.csv:2: latitude:" in result.output
@@ -140,9 +131,7 @@ def test_rows_pointing_at_unknown_records_are_errors(runner, listing, tmp_path):
     runner.invoke(args=["export", "hsds", str(out)])
     empty_listing_tables()
     (out / "organizations.csv").write_text("id,name\n")
-    result = runner.invoke(
-        args=["import", "hsds", str(out), "--source", "harm-reduction-directory"]
-    )
+    result = runner.invoke(args=["import", "hsds", str(out)])
     assert result.exit_code == 1
     assert "locations.csv:2: organization_id: no such record" in result.output
 
