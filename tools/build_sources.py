@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import json
+import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -325,9 +326,24 @@ def vending() -> None:
     write_csv("naloxone_vending_machines.csv", header, out)
 
 
+# SAMHSA's National Directories, copied byte for byte: the mappings read the published
+# workbooks as they are, so a newer edition can be dropped in unchanged.
+SAMHSA_DIRECTORIES = (
+    "national-directory-su-facilities-2023.xlsx",
+    "national-directory-mh-facilities-2024.xlsx",
+)
+
+
+def samhsa_directories() -> None:
+    for name in SAMHSA_DIRECTORIES:
+        shutil.copyfile(SHARED / "samhsa_directories" / name, OUT / name)
+        print(f"{name}: copied unchanged")
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     samhsa()
+    samhsa_directories()
     ny_esap()
     nj_naloxone()
     nj_syringe()

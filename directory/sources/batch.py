@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from directory.models import (
     Address,
     Attribute,
+    Language,
     Location,
     Organization,
     Phone,
@@ -38,6 +39,7 @@ _TABLE_ORDER = (
     Service,
     ServiceAtLocation,
     Attribute,
+    Language,
     SourceRecord,
     Revision,
 )
@@ -62,7 +64,12 @@ class Batch:
         return self.add(model, created_at=self.now, last_modified=self.now, **values)
 
     def revision(
-        self, entity_type: str, entity_id: uuid.UUID, action: str, changes: dict[str, list[Any]]
+        self,
+        entity_type: str,
+        entity_id: uuid.UUID,
+        action: str,
+        changes: dict[str, list[Any]],
+        reason: str | None = None,
     ) -> None:
         self.add(
             Revision,
@@ -73,7 +80,7 @@ class Batch:
             actor_type=self.actor.type,
             actor_id=self.actor.id,
             actor_label=self.actor.label,
-            reason=None,
+            reason=reason,
             created_at=self.now,
         )
 

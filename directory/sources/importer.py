@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from directory.models import (
     Address,
+    Language,
     Location,
     Organization,
     Phone,
@@ -31,7 +32,7 @@ from directory.models import (
     utcnow,
 )
 from directory.operations import Actor
-from directory.sources import sync
+from directory.sources import retire, sync
 from directory.sources.batch import Batch
 from directory.sources.matching import Candidate, MatchIndex
 from directory.sources.report import ImportReport
@@ -65,6 +66,10 @@ def run_sources(
         run = SourceRun(session, spec, now, index)
         reports.append(run.run())
         index = run.index_if_built
+    superseded = retire.apply_supersession(session, specs, now)
+    if superseded is not None:
+        reports.append(superseded)
+    reports.append(retire.apply_closures(session, retire.load_closures(), now))
     return reports
 
 
@@ -75,7 +80,10 @@ def run_source(
 
     Raises SourceFileError (nothing written) when the file cannot be read at all.
     """
-    return SourceRun(session, spec, now or utcnow(), dry_run=dry_run).run()
+    now = now or utcnow()
+    report = SourceRun(session, spec, now, dry_run=dry_run).run()
+    retire.apply_closures(session, retire.load_closures(), now)
+    return report
 
 
 class SourceRun:
@@ -100,6 +108,8 @@ class SourceRun:
         # Taxonomy codes each of this source's services should carry, from the rows seen.
         self.desired_terms: dict[uuid.UUID, set[str]] = defaultdict(set)
         self.new_services: dict[uuid.UUID, dict] = {}
+        # Each location's phone numbers, loaded when a merged row first brings phones.
+        self.phone_numbers: dict[uuid.UUID, set[str]] | None = None
 
     def run(self) -> ImportReport:
         started = time.perf_counter()
@@ -111,6 +121,7 @@ class SourceRun:
         report.read, report.skipped, report.errors = result.read, result.skipped, result.errors
         report.duplicate_keys = result.duplicate_keys
         report.zip_from_coordinates = sum(row.zip_from_coordinates for row in result.rows)
+        report.unknown_codes = result.unknown_codes
         self.import_rows(result.rows)
         report.seconds = time.perf_counter() - started
         return report
@@ -172,6 +183,7 @@ class SourceRun:
         organizations = self._organizations()
         for row, stale_record in rows:
             values = row.values
+            organization_name = str(values.get("organization_name") or values["name"])
             match = index.find(
                 str(values["name"]),
                 str(values["address_1"]),
@@ -180,37 +192,71 @@ class SourceRun:
                 float(values["latitude"]),  # type: ignore[arg-type]
                 float(values["longitude"]),  # type: ignore[arg-type]
                 str(values["precision"]),
+                organization_name,
             )
             if match is not None:
                 location_id = match.candidate.id
                 organization_id = match.candidate.organization_id
                 into = source_codes.get(match.candidate.source_id, "a listing with no source")
-                self.report.note_merge(
-                    into,
-                    f"line {row.line} {values['name']!r}, {values['address_1']} → "
-                    f"{match.candidate.name!r}, {match.candidate.address_1} ({into}; {match.how})",
-                )
+                if not row.group:
+                    self.report.note_merge(
+                        into,
+                        f"line {row.line} {values['name']!r}, {values['address_1']} → "
+                        f"{match.candidate.name!r}, {match.candidate.address_1} "
+                        f"({into}; {match.how})",
+                    )
+                self._add_phones(row, location_id)
             else:
-                organization_id = organizations.get(str(values["name"])) or self._organization(
+                organization_id = organizations.get(organization_name) or self._organization(
                     row, organizations
                 )
                 location_id = self._location(row, organization_id)
                 index.add(self._candidate(row, location_id, organization_id))
                 self.report.created += 1
-            service_id = services_here.get(location_id)
+            service_id = services_here.get((location_id, row.group))
             if service_id is None:
                 service_id = self._service(row, organization_id, location_id)
-                services_here[location_id] = service_id
+                services_here[location_id, row.group] = service_id
             self.desired_terms[service_id] |= row.terms
             self._record(row, stale_record, location_id, service_id)
 
-    def _services_by_location(self) -> dict[uuid.UUID, uuid.UUID]:
+    def _services_by_location(self) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
+        """The source's open service at each location, by the part of a row it comes from
+        (a spec that cuts rows into several services keys each by its group)."""
         query = (
-            select(ServiceAtLocation.location_id, Service.id)
+            select(ServiceAtLocation.location_id, Service.id, SourceRecord.external_key)
             .join(Service, Service.id == ServiceAtLocation.service_id)
+            .join(SourceRecord, SourceRecord.service_id == Service.id, isouter=True)
             .where(Service.source_id == self.source.id, Service.archived_at.is_(None))
         )
-        return dict(self.session.execute(query).all())
+        groups = {cut.key for cut in self.spec.codes.cuts} if self.spec.codes else set()
+        found: dict[tuple[uuid.UUID, str], uuid.UUID] = {}
+        for location_id, service_id, key in self.session.execute(query):
+            group = (key or "").rsplit("|", 1)[-1]
+            found.setdefault((location_id, group if group in groups else ""), service_id)
+        return found
+
+    def _add_phones(self, row: SourceRow, location_id: uuid.UUID) -> None:
+        """A row merged into a listed place adds the phones the place lacks."""
+        if not row.values.get("phones"):
+            return
+        if self.phone_numbers is None:
+            self.phone_numbers = defaultdict(set)
+            query = select(Phone.location_id, Phone.number).where(Phone.location_id.is_not(None))
+            for owner, number in self.session.execute(query):
+                self.phone_numbers[owner].add(number)
+        have = self.phone_numbers[location_id]
+        for number, extension, description in row.values["phones"]:  # type: ignore[union-attr]
+            if number not in have:
+                have.add(number)
+                self.batch.add(
+                    Phone,
+                    location_id=location_id,
+                    number=number,
+                    extension=extension,
+                    type="voice",
+                    description=description,
+                )
 
     def _organizations(self) -> dict[str, uuid.UUID]:
         query = select(Organization.name, Organization.id).where(
@@ -220,14 +266,14 @@ class SourceRun:
 
     def _organization(self, row: SourceRow, organizations: dict[str, uuid.UUID]) -> uuid.UUID:
         values = {
-            "name": row.values["name"],
+            "name": row.values.get("organization_name") or row.values["name"],
             "website": row.values.get("website"),
             "is_partner": False,
             "source_id": self.source.id,
         }
         organization_id = self.batch.add_timestamped(Organization, **values)
         self.batch.creation("organization", organization_id, values)
-        organizations[str(row.values["name"])] = organization_id
+        organizations[str(values["name"])] = organization_id
         return organization_id
 
     def _location(self, row: SourceRow, organization_id: uuid.UUID) -> uuid.UUID:
@@ -246,7 +292,20 @@ class SourceRun:
         phone = row.values.get("phone")
         if phone:
             self.batch.add(Phone, location_id=location_id, number=phone, type="voice")
-        self.batch.creation("location", location_id, values | address | {"phone": phone})
+        phones = row.values.get("phones") or []
+        for number, extension, description in phones:  # type: ignore[union-attr]
+            self.batch.add(
+                Phone,
+                location_id=location_id,
+                number=number,
+                extension=extension,
+                type="voice",
+                description=description,
+            )
+        if self.phone_numbers is not None:
+            self.phone_numbers[location_id] |= {phone[0] for phone in phones}  # type: ignore[index]
+        listed = {"phone": phone} if phone else {"phones": phones or None}
+        self.batch.creation("location", location_id, values | address | listed)
         return location_id
 
     def _candidate(
@@ -264,6 +323,7 @@ class SourceRun:
             longitude=float(values["longitude"]),  # type: ignore[arg-type]
             precision=str(values["precision"]),
             source_id=self.source.id,
+            organization_name=str(values.get("organization_name") or values["name"]),
         )
 
     def _service(
@@ -279,7 +339,12 @@ class SourceRun:
         self.batch.add_timestamped(
             ServiceAtLocation, service_id=service_id, location_id=location_id
         )
+        languages = row.values.get("languages") or []
+        for code, name in languages:  # type: ignore[union-attr]
+            self.batch.add(Language, service_id=service_id, code=code, name=name)
         self.new_services[service_id] = values | {"location_id": location_id}
+        if languages:
+            self.new_services[service_id]["languages"] = [code for code, _ in languages]
         return service_id
 
     def _record(
@@ -320,8 +385,10 @@ def build_match_index(session: Session) -> MatchIndex:
             Location.longitude,
             Location.precision,
             Location.source_id,
+            Organization.name,
         )
         .join(Address, Address.location_id == Location.id)
+        .join(Organization, Organization.id == Location.organization_id)
         .where(Location.archived_at.is_(None), Location.latitude.is_not(None))
     )
     for fields in session.connection().execute(query):

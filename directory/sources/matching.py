@@ -1,9 +1,10 @@
 """Finding the location a source row describes, so one facility becomes one listing.
 
 Two rows are the same place when their normalized names and street addresses agree (in the
-same ZIP or city), or when both are exactly placed within about 50 metres of each other, their
-names are alike and their house numbers do not differ. ZIP-centroid points are never matched by
-distance: every pharmacy in a ZIP shares one.
+same ZIP or city), when their street and ZIP agree and their names or their organizations' names
+are alike, or when both are exactly placed within about 50 metres of each other, their names are
+alike and their house numbers do not differ. ZIP-centroid points are never matched by distance:
+every pharmacy in a ZIP shares one.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class Candidate:
     longitude: float
     precision: str
     source_id: uuid.UUID | None
+    organization_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class MatchIndex:
 
     def __init__(self) -> None:
         self._by_key: dict[tuple[str, str, str], Candidate] = {}
+        self._by_street: dict[tuple[str, str], list[Candidate]] = {}
         self._grid: dict[tuple[int, int], list[Candidate]] = {}
         self._archived: set[uuid.UUID] = set()
         # Source ids to codes, for saying where a merged row went.
@@ -139,6 +142,9 @@ class MatchIndex:
             candidate.name, candidate.address_1, candidate.city, candidate.postal_code
         ):
             self._by_key.setdefault(key, candidate)
+        street = normalize(candidate.address_1)
+        if street:
+            self._by_street.setdefault((street, candidate.postal_code[:5]), []).append(candidate)
         if candidate.precision == "exact":
             self._grid.setdefault(self._cell(candidate.latitude, candidate.longitude), []).append(
                 candidate
@@ -153,13 +159,25 @@ class MatchIndex:
         latitude: float,
         longitude: float,
         precision: str,
+        organization_name: str = "",
     ) -> Match | None:
-        for key in self._keys(name, address_1, city, postal_code):
+        for position, key in enumerate(self._keys(name, address_1, city, postal_code)):
             found = self._by_key.get(key)
             if found is None or found.id in self._archived:
                 continue
-            if not _far_apart(found, latitude, longitude, precision):
+            # The same name at the same street in the same ZIP (the first key) is one place,
+            # however far apart two geocoders put it; in one city it may be two doors.
+            if position == 0 or not _far_apart(found, latitude, longitude, precision):
                 return Match(found, "name and address")
+        for found in self._by_street.get((normalize(address_1), postal_code[:5]), ()):
+            if found.id in self._archived:
+                continue
+            if names_alike(name, found.name) or (
+                organization_name
+                and found.organization_name
+                and names_alike(organization_name, found.organization_name)
+            ):
+                return Match(found, "street, ZIP and a similar name")
         if precision != "exact":
             return None
         number = house_number(address_1)

@@ -24,6 +24,7 @@ class ImportReport:
     updated: int = 0
     restored: int = 0
     archived: int = 0
+    unknown_codes: dict[str, int] = field(default_factory=dict)  # code → rows, no decision
     seconds: float = 0.0
 
     @property
@@ -52,6 +53,9 @@ class ImportReport:
             lines.append(
                 f"  ZIPs taken from the nearest ZIP to the coordinates: {self.zip_from_coordinates}"
             )
+        if self.unknown_codes:
+            codes = ", ".join(f"{code} ({n})" for code, n in sorted(self.unknown_codes.items()))
+            lines.append(f"  codes with no decision in the code list, ignored: {codes}")
         for reason, count in sorted(self.skipped.items()):
             lines.append(f"  skipped {count}: {reason}")
         if self.errors:

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from directory.geo import STATES, place_at, timezone_for, zip_centroid
+from directory.sources.cleaning import phone_number, web_address, whole_names
 from directory.sources.spec import SourceSpec
+from directory.sources.workbook import read_sheet
 
 _ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
 _PHONE_DIGITS = re.compile(r"\D")
@@ -58,6 +60,7 @@ class SourceRow:
     terms: set[str]
     zip_from_coordinates: bool = False
     lines: list[int] = field(default_factory=list)  # other lines with the same key, merged
+    group: str = ""  # which of the row's services this is, for a spec that cuts rows in several
 
     @property
     def row_hash(self) -> str:
@@ -72,6 +75,7 @@ class ReadResult:
     errors: list[tuple[int, str]] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     duplicate_keys: int = 0
+    unknown_codes: dict[str, int] = field(default_factory=dict)  # code → rows naming it
 
 
 def read_rows(spec: SourceSpec) -> ReadResult:
@@ -89,19 +93,45 @@ def read_rows(spec: SourceSpec) -> ReadResult:
         except RowError as error:
             result.errors.append((line, str(error)))
             continue
-        first = by_key.get(row.key)
-        if first is None:
-            by_key[row.key] = row
-        else:
-            first.terms |= row.terms
-            first.lines.append(line)
-            result.duplicate_keys += 1
+        for part in _cut(spec, row, raw, result.unknown_codes):
+            first = by_key.get(part.key)
+            if first is None:
+                by_key[part.key] = part
+            else:
+                first.terms |= part.terms
+                first.lines.append(line)
+                result.duplicate_keys += not part.group
     result.rows = list(by_key.values())
     return result
 
 
+def _cut(
+    spec: SourceSpec, row: SourceRow, raw: dict[str, str], unknown_codes: dict[str, int]
+) -> list[SourceRow]:
+    """The row as the services it offers: itself, or one row per service its codes make."""
+    if spec.codes is None:
+        return [row]
+    unknown: set[str] = set()
+    parts = []
+    for offer in spec.codes.offers(raw.get(spec.codes.column) or "", unknown):
+        values = row.values | {
+            "service_name": offer.name,
+            "service_description": offer.description,
+            "languages": offer.languages,
+        }
+        key = f"{row.key}|{offer.key}" if offer.key else row.key
+        parts.append(SourceRow(row.line, key, values, offer.terms, row.zip_from_coordinates))
+        parts[-1].group = offer.key
+    for code in unknown:
+        unknown_codes[code] = unknown_codes.get(code, 0) + 1
+    return parts
+
+
 def records(spec: SourceSpec) -> Iterator[tuple[int, dict[str, str]]]:
     """The file's raw rows with their line numbers, after checking its columns."""
+    if spec.path.suffix == ".xlsx":
+        yield from read_sheet(spec.path, spec.sheet, spec.columns)
+        return
     try:
         with _open(spec) as handle:
             reader = csv.DictReader(handle)
@@ -126,6 +156,12 @@ def parse_row(spec: SourceSpec, line: int, raw: dict[str, str]) -> SourceRow:
         values[name] = template.render(raw) or spec.constants.get(name)
     if not values.get("name"):
         raise RowError("no name")
+    if spec.whole_names:
+        values["organization_name"], values["name"] = whole_names(
+            str(values["name"]),
+            values.get("alternate_name"),  # type: ignore[arg-type]
+        )
+        values["alternate_name"] = None
     state = (values.get("state") or "").upper()
     if state not in STATES:
         raise RowError(f"unknown state {values.get('state')!r}")
@@ -138,13 +174,14 @@ def parse_row(spec: SourceSpec, line: int, raw: dict[str, str]) -> SourceRow:
             raise RowError("no street address")
         values["address_1"] = values["position_description"]
     for link in ("website", "service_url"):
-        url = str(values.get(link) or "")
-        if url and not url.lower().startswith(("https://", "http://")):
-            raise RowError(f"{link} {url[:60]!r} is not an http(s) address")
+        # A bare "http://" or a malformed address is no address; the row is still good.
+        values[link] = web_address(values.get(link))  # type: ignore[arg-type]
     terms = _terms(spec, raw)
     zip_from_coordinates = _place(spec, values)
     if values.get("phone"):
         values["phone"] = _phone(str(values["phone"]))
+    if spec.phones:
+        values["phones"] = _phones(spec, raw)  # type: ignore[assignment]
     key = "|".join(_key_part(raw.get(column)) for column in spec.key_columns)
     if len(key) > _MAX_KEY_CHARS:
         key = hashlib.sha256(key.encode("utf-8")).hexdigest()
@@ -220,6 +257,16 @@ def _coordinate(value: str | float | None, label: str) -> float | None:
     return number
 
 
+def _phones(spec: SourceSpec, raw: dict[str, str]) -> list[list[str | None]]:
+    """The row's phones as [number, extension, description], each number once."""
+    phones: list[list[str | None]] = []
+    for column in spec.phones:
+        parsed = phone_number(raw.get(column.column) or "")
+        if parsed and all(parsed[0] != phone[0] for phone in phones):
+            phones.append([parsed[0], parsed[1], column.description])
+    return phones
+
+
 def _phone(text: str) -> str:
     digits = _PHONE_DIGITS.sub("", text)
     if len(digits) == 11 and digits.startswith("1"):
@@ -242,7 +289,10 @@ def address_values(row: SourceRow) -> dict[str, str | None]:
 
 def service_values(row: SourceRow) -> dict[str, str | None]:
     """The service columns a row fills: what the source says about the service and its page."""
-    return {
-        "description": row.values.get("service_description"),  # type: ignore[dict-item]
-        "url": row.values.get("service_url") or row.values.get("website"),  # type: ignore[dict-item]
+    values = {
+        "description": row.values.get("service_description"),
+        "url": row.values.get("service_url") or row.values.get("website"),
     }
+    if row.values.get("service_name"):
+        values["name"] = row.values["service_name"]
+    return values  # type: ignore[return-value]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from directory.config import PROJECT_ROOT
+from directory.sources.codes import CodeList, CodeListError, load_code_list
 
 SOURCES_DIR = PROJECT_ROOT / "seed" / "sources"
 
@@ -38,6 +39,7 @@ FIELDS = (
     "precision",
     "service_url",
     "service_description",
+    "organization_name",
 )
 REQUIRED_FIELDS = ("name", "city", "state", "postal_code")
 PRECISIONS = ("exact", "approximate", "intersection")
@@ -84,6 +86,14 @@ class SkipRule:
 
 
 @dataclass(frozen=True)
+class PhoneColumn:
+    """A column holding one of the place's phones, and what that line is for."""
+
+    column: str
+    description: str | None
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     """Everything one ``seed/sources/NAME.toml`` declares."""
 
@@ -107,19 +117,30 @@ class SourceSpec:
     category_map: dict[str, tuple[str, ...]] = field(default_factory=dict)
     skip: tuple[SkipRule, ...] = ()
     precision: str = "exact"
+    sheet: str | None = None  # the worksheet, for an .xlsx file
+    phones: tuple[PhoneColumn, ...] = ()
+    # The name is split over ``name`` and ``alternate_name``: join it when the second part
+    # continues the first, else the first names the organization and both the location.
+    whole_names: bool = False
+    codes: CodeList | None = None
+    supersedes: tuple[str, ...] = ()  # older sources whose listings this one replaces
 
     @property
     def columns(self) -> set[str]:
         """Every column the spec reads: the data file must have all of them."""
         used = {column for template in self.fields.values() for column in template.columns}
         used |= set(self.key_columns) | {rule.column for rule in self.skip}
+        used |= {phone.column for phone in self.phones}
         if self.category_column:
             used.add(self.category_column)
+        if self.codes:
+            used.add(self.codes.column)
         return used
 
     @property
     def all_terms(self) -> set[str]:
-        return set(self.terms) | {code for codes in self.category_map.values() for code in codes}
+        terms = set(self.terms) | {code for codes in self.category_map.values() for code in codes}
+        return terms | (self.codes.all_terms if self.codes else set())
 
 
 def available_specs(folder: Path = SOURCES_DIR) -> list[SourceSpec]:
@@ -139,6 +160,8 @@ def load_spec(name: str, folder: Path = SOURCES_DIR) -> SourceSpec:
     except (KeyError, TypeError, ValueError, tomllib.TOMLDecodeError) as error:
         if isinstance(error, SpecError):
             raise
+        if isinstance(error, CodeListError):
+            raise SpecError(f"{path.name}: {error}") from error
         raise SpecError(f"{path.name}: {error!r}") from error
 
 
@@ -158,6 +181,9 @@ def _build(name: str, folder: Path, data: dict[str, Any]) -> SourceSpec:
     if precision not in PRECISIONS:
         raise SpecError(f"{name}.toml: precision must be one of {PRECISIONS}")
     as_of = source.get("as_of_date")
+    codes = None
+    if "codes" in data:
+        codes = load_code_list(folder, data["codes"], service, data.get("services", []))
     return SourceSpec(
         name=name,
         code=source["code"],
@@ -188,6 +214,14 @@ def _build(name: str, folder: Path, data: dict[str, Any]) -> SourceSpec:
             for rule in data.get("skip", ())
         ),
         precision=precision,
+        sheet=file.get("sheet"),
+        phones=tuple(
+            PhoneColumn(column=phone["column"], description=phone.get("description"))
+            for phone in data.get("phones", ())
+        ),
+        whole_names=bool(data.get("names", {}).get("whole", False)),
+        codes=codes,
+        supersedes=tuple(source.get("supersedes", ())),
     )
 
 

@@ -168,10 +168,34 @@ def test_bad_rows_are_reported_with_their_line_and_reason_and_the_good_rows_load
         (3, "bad latitude 'north'"),
         (4, "no name"),
         (5, "bad ZIP 'ABCDE'"),
-        (6, "website 'javascript:alert(1)' is not an http(s) address"),
     ]
     names = set(session.scalars(select(Location.name)))
-    assert names == {"Good Place One", "Good Place Two"}
+    assert names == {"Good Place One", "Good Place Two", "Script Link Place"}
+
+
+@pytest.mark.parametrize("web", ["http://", "https://", "javascript:alert(1)", "n/a", "http://x"])
+def test_a_bare_or_malformed_web_address_is_no_address_and_the_row_still_loads(
+    session, sources_dir, web
+):
+    data = sources_dir / "malformed.csv"
+    data.write_text(data.read_text().replace("javascript:alert(1)", web))
+
+    run_source(session, load_spec("malformed", sources_dir))
+
+    place = location_named(session, "Script Link Place")
+    assert place.organization.website is None
+    assert place.services[0].url is None
+
+
+def test_a_web_address_without_its_scheme_is_kept_as_an_http_address(session, sources_dir):
+    data = sources_dir / "malformed.csv"
+    data.write_text(data.read_text().replace("javascript:alert(1)", "www.example.org/help"))
+
+    run_source(session, load_spec("malformed", sources_dir))
+
+    assert location_named(session, "Script Link Place").organization.website == (
+        "http://www.example.org/help"
+    )
 
 
 def test_a_file_that_cannot_be_read_writes_nothing(session, sources_dir):
@@ -231,7 +255,7 @@ def test_the_import_command_names_the_bad_rows_and_commits_the_good_ones(session
 
     assert result.exit_code == 0, result.output
     assert "line 3: bad latitude 'north'" in result.output
-    assert len(session.scalars(select(Location)).all()) == 2
+    assert len(session.scalars(select(Location)).all()) == 3
 
 
 def test_an_unknown_source_name_is_refused_with_the_known_names(runner):

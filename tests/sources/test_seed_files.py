@@ -13,6 +13,8 @@ EXPECTED_ROWS = {
     "samhsa_moud": 14773,
     "samhsa_otp": 1831,
     "samhsa_mental_health": 11375,
+    "samhsa_directory_su": 12744,
+    "samhsa_directory_mh": 8319,
     "manufacturer_naltrexone": 14773,
     "ny_esap": 3036,
     "nj_naloxone_pharmacies": 1042,
