@@ -57,6 +57,8 @@ def import_hsds(
         click.echo(f"{len(report.errors)} errors; nothing was imported.", err=True)
         sys.exit(1)
     db.session.commit()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for entry in report.overridden:
         click.echo(f"--allow-reassign: {entry}", err=True)
     for table in ("organizations", "locations", "services"):

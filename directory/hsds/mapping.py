@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from typing import Any
 
+from directory.hsds import areas
 from directory.models import (
     Accessibility,
     Address,
@@ -154,12 +155,15 @@ def cost_option(row: CostOption) -> dict:
 
 
 def service_area(row: ServiceArea) -> dict:
+    """The area named and defined as text: HSDS's ``extent_type`` is the extent's format, not
+    the kind of area (``areas.py``)."""
     return present(
         id=row.id,
         service_id=row.service_id,
-        name=row.code or "United States",
+        name=areas.hsds_name(row),
         description=row.description or f"Reached by {row.reach}",
-        extent_type=row.extent_type,
+        extent=areas.hsds_extent(row),
+        extent_type=areas.TEXT,
     )
 
 

@@ -21,9 +21,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.hsds.mapping import HSDS_VERSION, PROFILE_URL, STATUS_TO_HSDS
+from directory.hsds import areas
+from directory.hsds.descriptor import descriptor
+from directory.hsds.mapping import STATUS_TO_HSDS
 from directory.hsds.tables import (
-    EXTENSION,
+    OFFICIAL_DESCRIPTOR,
+    OFFICIAL_FIELDS,
     TABLES,
     Table,
     confidential_location_ids,
@@ -53,18 +56,26 @@ def _export_value(table: Table, row: Any, column: str) -> Any:
     if table.name == "organizations" and column == "description":
         # HSDS requires a description; the name is the best summary we have without one.
         return row.description or row.name
+    if table.name == "phones" and column == "extension":
+        # HSDS types the extension as a number: "ext. 12" has no place in it.
+        return row.extension if row.extension and row.extension.isdigit() else None
     if table.name == "services" and column == "status":
         return STATUS_TO_HSDS.get(row.status, row.status)
     if table.name == "service_areas":
-        if column == "name":
-            return row.code or "United States"
-        if column == "extent":
-            return row.code
+        return {
+            "name": areas.hsds_name(row),
+            "extent": areas.hsds_extent(row),
+            "extent_type": areas.TEXT,
+            "area_kind": row.extent_type,
+            "uri": None,
+        }.get(column, getattr(row, column, None))
     if table.name == "taxonomy_terms":
         if column == "taxonomy":
             return row.taxonomy.name
         if column == "language":
             return "en"
+        if column == "term_uri":
+            return None
         if column == "description":
             return row.description or row.name
     if table.name == "attributes":
@@ -94,80 +105,46 @@ def _live_rows(session: Session, table: Table) -> Iterator[Any]:
     return iter(session.scalars(statement.execution_options(yield_per=1000)))
 
 
-def table_csv(session: Session, table: Table) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.column_names)
+def table_csv(session: Session, table: Table) -> tuple[str, str, int]:
+    """The table's official file (the official columns, in order; those we do not keep are
+    empty), its extension file (our columns, by id) and the number of rows."""
+    official, extension = io.StringIO(), io.StringIO()
+    writer, extension_writer = csv.writer(official), csv.writer(extension)
+    writer.writerow(table.official_columns)
+    extension_writer.writerow(["id", *table.extension_columns])
+    ours = set(table.column_names)
     confidential = confidential_location_ids(session)
+    count = 0
     for row in _live_rows(session, table):
         if withheld(table, row, confidential):
             continue
-        values = (
-            public_value(table, row, c, _export_value(table, row, c)) for c in table.column_names
+        writer.writerow([_cell(table, row, c, ours) for c in table.official_columns])
+        extension_writer.writerow(
+            [_cell(table, row, c, ours) for c in ["id", *table.extension_columns]]
         )
-        writer.writerow([csv_text(value) for value in values])
-    return buffer.getvalue()
+        count += 1
+    return official.getvalue(), extension.getvalue(), count
 
 
-FIELD_TYPES = {
-    "string": "string",
-    "uuid": "string",
-    "number": "number",
-    "boolean": "boolean",
-    "date": "date",
-    "time": "time",
-}
-
-
-def descriptor(name: str) -> dict[str, Any]:
-    """``datapackage.json``: the package's name and profile, and every table's fields."""
-    resources = []
-    for table in TABLES:
-        fields = []
-        for column in table.columns:
-            entry: dict[str, Any] = {"name": column.name, "type": FIELD_TYPES[column.type]}
-            if column.type == "uuid":
-                entry["format"] = "uuid"
-            constraints: dict[str, Any] = {}
-            if column.required:
-                constraints["required"] = True
-            if column.choices:
-                constraints["enum"] = list(column.choices)
-            if constraints:
-                entry["constraints"] = constraints
-            if column.extension:
-                entry["description"] = EXTENSION
-            fields.append(entry)
-        resources.append(
-            {
-                "name": table.resource,
-                "path": table.path,
-                "profile": "tabular-data-resource",
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": {"fields": fields, "primaryKey": "id"},
-            }
-        )
-    return {
-        "name": name,
-        "title": "Harm Reduction Directory listings (Open Referral HSDS)",
-        "profile": "tabular-data-package",
-        "hsds_version": HSDS_VERSION,
-        "hsds_profile": PROFILE_URL,
-        "resources": resources,
-    }
+def _cell(table: Table, row: Any, column: str, ours: set[str]) -> str:
+    if column not in ours:
+        return ""
+    return csv_text(public_value(table, row, column, _export_value(table, row, column)))
 
 
 def export_package(session: Session, path: Path, name: str = DEFAULT_NAME) -> dict[str, int]:
     """Write the directory's listings as an HSDS data package to ``path`` (a folder, or a .zip
     file when the name ends in .zip); returns the number of rows written per table."""
     files = {"datapackage.json": json.dumps(descriptor(name), indent=2, sort_keys=True) + "\n"}
+    # Every official table is written, those the directory does not keep as a header line, so
+    # the package validates against the official descriptor as it is.
+    for resource in OFFICIAL_DESCRIPTOR["resources"]:
+        files[resource["path"]] = ",".join(OFFICIAL_FIELDS[resource["name"]]) + "\r\n"
     counts = {}
     for table in TABLES:
-        text = table_csv(session, table)
-        files[table.path] = text
-        counts[table.name] = text.count("\n") - 1
+        files[table.path], extension, counts[table.name] = table_csv(session, table)
+        if table.extension_columns:
+            files[table.extension_path] = extension
     if path.suffix == ".zip":
         path.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -15,6 +15,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
 from directory.geo import timezone_for, zip_centroid
+from directory.hsds import areas
 from directory.hsds.mapping import STATUS_FROM_HSDS
 from directory.models import Address, Location, Organization, Service, Source
 from directory.operations import Actor, apply_changes, record_creation, record_revision
@@ -239,10 +240,11 @@ class Applier:
             term = self.package.terms[values.pop("taxonomy_term_id")]
             return {"taxonomy_term_id": term.id, "value": values.get("value")}
         if table_name == "service_areas":
-            code = values.get("extent") if values["extent_type"] != "nationwide" else None
+            # HSDS's extent_type is the extent's format; our kind of area is read from it.
+            area = areas.area_from_hsds(values)
             return {
-                "extent_type": values["extent_type"],
-                "code": code,
+                "extent_type": area.kind,
+                "code": area.code,
                 "reach": values.get("reach") or "phone",
                 "description": values.get("description"),
             }

@@ -28,6 +28,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.hsds import areas
+from directory.hsds.extensions import extension_rows
 from directory.hsds.package import PackageError, read_package
 from directory.hsds.package_apply import Applier
 from directory.hsds.package_scope import Scope, ScopeCheck
@@ -56,6 +58,8 @@ class RowError:
 class ImportReport:
     name: str
     errors: list[RowError] = field(default_factory=list)
+    # What was imported without something HSDS lets a row go without (the import goes on).
+    warnings: list[RowError] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     # What --allow-reassign let through, one line per row, for the operator's log.
@@ -138,10 +142,18 @@ def parse_tables(files: dict[str, str], report: ImportReport) -> dict[str, Rows]
         schema = row_schema(table)
         rows = Rows(table)
         try:
+            extended = extension_rows(files.get(table.extension_path))
             for raw in reader:
                 present = {k: v for k, v in raw.items() if k and v not in ("", None)}
+                present |= extended.get(present.get("id", ""), {})
                 try:
-                    rows.rows.append((reader.line_num, schema.load(present)))
+                    loaded = schema.load(present)
+                    if table.name == "service_areas" and (reason := areas.unplaced(loaded)):
+                        report.warnings.append(
+                            RowError(table.path, reader.line_num, "extent", reason)
+                        )
+                        continue
+                    rows.rows.append((reader.line_num, loaded))
                 except ValidationError as error:
                     for name, messages in sorted(error.normalized_messages().items()):
                         for message in messages if isinstance(messages, list) else [messages]:
@@ -221,7 +233,9 @@ class Package:
                         self.error(table_name, line, rows.table.parents[0], "needs an owner")
 
 
-PACKAGE_FILES = frozenset({"datapackage.json", *(table.path for table in TABLES)})
+PACKAGE_FILES = frozenset(
+    {"datapackage.json", *(table.path for table in TABLES), *(t.extension_path for t in TABLES)}
+)
 
 
 def import_package(session: Session, path: Path, scope: Scope) -> ImportReport:

@@ -14,13 +14,16 @@ them (the portal's own CSV download, meant for spreadsheets, does prefix).
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.hsds.areas import HSDS_EXTENT_TYPES
 from directory.models import (
     Accessibility,
     Address,
@@ -37,8 +40,20 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from directory.models.services import EXTENT_TYPES, REACHES
 
 EXTENSION = "Harm Reduction Directory extension (not in HSDS 3.0)."
+# Extension columns live in their own files (``x-hrd-locations.csv``, keyed by the row's id), so
+# every official file has exactly the official descriptor's columns, in its order.
+EXTENSION_PREFIX = "x-hrd-"
+# The official HSDS 3.0 tabular descriptor (tools/build_hsds_descriptor.py; CC BY-SA 4.0).
+OFFICIAL_DESCRIPTOR = json.loads(
+    (Path(__file__).parent / "schema" / "datapackage.json").read_text(encoding="utf-8")
+)
+OFFICIAL_FIELDS = {
+    resource["name"]: [field["name"] for field in resource["schema"]["fields"]]
+    for resource in OFFICIAL_DESCRIPTOR["resources"]
+}
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,24 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @property
+    def official_columns(self) -> list[str]:
+        """The table's columns in the official descriptor, in its order: the CSV's header."""
+        return OFFICIAL_FIELDS[self.resource]
+
+    @property
+    def extension_columns(self) -> list[str]:
+        return [column.name for column in self.columns if column.extension]
+
+    @property
+    def extension_path(self) -> str:
+        """The file beside the official one that carries our extension columns by row id."""
+        return f"{EXTENSION_PREFIX}{self.path}"
+
+    @property
+    def extension_resource(self) -> str:
+        return f"{EXTENSION_PREFIX.replace('-', '_')}{self.resource}"
 
 
 def _c(name: str, type_: str = "string", **kwargs: Any) -> Column:
@@ -235,12 +268,12 @@ TABLES: tuple[Table, ...] = (
             _c("name"),
             _c("description"),
             _c("extent"),
-            _c(
-                "extent_type",
-                required=True,
-                choices=("nationwide", "state", "county", "postal_code"),
-            ),
-            _c("reach", extension=True, choices=("mail", "phone", "online", "text")),
+            _c("extent_type", choices=HSDS_EXTENT_TYPES),
+            _c("uri"),
+            # The directory's own kind and code of the area (``areas.py``).
+            _c("area_kind", extension=True, choices=EXTENT_TYPES),
+            _c("code", extension=True),
+            _c("reach", extension=True, choices=REACHES),
         ),
         parents=("service_id",),
     ),
@@ -280,6 +313,7 @@ TABLES: tuple[Table, ...] = (
             _c("taxonomy"),
             _c("language"),
             _c("taxonomy_id", "uuid"),
+            _c("term_uri"),
             _c("kind", extension=True, choices=("category", "cost", "access", "population")),
             _c("name_es", extension=True),
         ),
@@ -299,6 +333,7 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 TABLES_BY_NAME = {table.name: table for table in TABLES}
+
 
 # A confidential location's columns that would tell where the building is.
 PLACE_COLUMNS = frozenset({"latitude", "longitude", "position_description"})

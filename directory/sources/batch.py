@@ -23,6 +23,7 @@ from directory.models import (
     Organization,
     Phone,
     Revision,
+    Schedule,
     Service,
     ServiceAtLocation,
     SourceRecord,
@@ -40,6 +41,7 @@ _TABLE_ORDER = (
     ServiceAtLocation,
     Attribute,
     Language,
+    Schedule,
     SourceRecord,
     Revision,
 )

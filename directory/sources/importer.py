@@ -24,6 +24,7 @@ from directory.models import (
     Location,
     Organization,
     Phone,
+    Schedule,
     Service,
     ServiceAtLocation,
     Source,
@@ -38,6 +39,7 @@ from directory.sources.matching import Candidate, MatchIndex
 from directory.sources.report import ImportReport
 from directory.sources.rows import (
     LOCATION_FIELDS,
+    ROUND_THE_CLOCK,
     SourceRow,
     address_values,
     read_rows,
@@ -108,8 +110,8 @@ class SourceRun:
         # Taxonomy codes each of this source's services should carry, from the rows seen.
         self.desired_terms: dict[uuid.UUID, set[str]] = defaultdict(set)
         self.new_services: dict[uuid.UUID, dict] = {}
-        # Each location's phone numbers, loaded when a merged row first brings phones.
-        self.phone_numbers: dict[uuid.UUID, set[str]] | None = None
+        # Each location's (number, extension) pairs, loaded when a merged row brings phones.
+        self.phone_numbers: dict[uuid.UUID, set[tuple[str, str | None]]] | None = None
 
     def run(self) -> ImportReport:
         started = time.perf_counter()
@@ -242,13 +244,15 @@ class SourceRun:
             return
         if self.phone_numbers is None:
             self.phone_numbers = defaultdict(set)
-            query = select(Phone.location_id, Phone.number).where(Phone.location_id.is_not(None))
-            for owner, number in self.session.execute(query):
-                self.phone_numbers[owner].add(number)
+            query = select(Phone.location_id, Phone.number, Phone.extension).where(
+                Phone.location_id.is_not(None)
+            )
+            for owner, number, extension in self.session.execute(query):
+                self.phone_numbers[owner].add((number, extension))
         have = self.phone_numbers[location_id]
         for number, extension, description in row.values["phones"]:  # type: ignore[union-attr]
-            if number not in have:
-                have.add(number)
+            if (number, extension) not in have:
+                have.add((number, extension))
                 self.batch.add(
                     Phone,
                     location_id=location_id,
@@ -303,7 +307,7 @@ class SourceRun:
                 description=description,
             )
         if self.phone_numbers is not None:
-            self.phone_numbers[location_id] |= {phone[0] for phone in phones}  # type: ignore[index]
+            self.phone_numbers[location_id] |= {(p[0], p[1]) for p in phones}  # type: ignore[index]
         listed = {"phone": phone} if phone else {"phones": phones or None}
         self.batch.creation("location", location_id, values | address | listed)
         return location_id
@@ -343,6 +347,9 @@ class SourceRun:
         for code, name in languages:  # type: ignore[union-attr]
             self.batch.add(Language, service_id=service_id, code=code, name=name)
         self.new_services[service_id] = values | {"location_id": location_id}
+        if row.values.get("open_24_7"):
+            self.batch.add(Schedule, service_id=service_id, **ROUND_THE_CLOCK)
+            self.new_services[service_id]["open_24_7"] = True
         if languages:
             self.new_services[service_id]["languages"] = [code for code, _ in languages]
         return service_id

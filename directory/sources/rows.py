@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import time
 from typing import IO
 
 from directory.geo import STATES, place_at, timezone_for, zip_centroid
@@ -28,6 +29,15 @@ _PHONE_DIGITS = re.compile(r"\D")
 # American Samoa) and Guam with the Northern Mariana Islands across the date line.
 _US_BOXES = ((-15.0, 72.0, -180.0, -64.0), (13.0, 21.0, 144.0, 147.0))
 _MAX_KEY_CHARS = 200
+_YES = frozenset({"yes", "y", "true", "1", "24/7"})
+# The schedule of a service its source says is open around the clock (see the open_24_7 field).
+ROUND_THE_CLOCK = {
+    "freq": "WEEKLY",
+    "byday": "MO,TU,WE,TH,FR,SA,SU",
+    "opens_at": time(0),
+    "closes_at": time(0),
+    "description": "Open 24 hours, 7 days, as its source lists it",
+}
 # The location columns a source row fills; the address and phone live in their own tables.
 LOCATION_FIELDS = (
     "name",
@@ -176,6 +186,8 @@ def parse_row(spec: SourceSpec, line: int, raw: dict[str, str]) -> SourceRow:
     for link in ("website", "service_url"):
         # A bare "http://" or a malformed address is no address; the row is still good.
         values[link] = web_address(values.get(link))  # type: ignore[arg-type]
+    if "open_24_7" in values:
+        values["open_24_7"] = str(values["open_24_7"] or "").strip().casefold() in _YES
     terms = _terms(spec, raw)
     zip_from_coordinates = _place(spec, values)
     if values.get("phone"):

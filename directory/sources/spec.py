@@ -40,6 +40,9 @@ FIELDS = (
     "service_url",
     "service_description",
     "organization_name",
+    # A yes/no column: the list says the service is reachable around the clock (a naloxone box
+    # outdoors); the service then gets one all-week schedule, so "open now" can answer.
+    "open_24_7",
 )
 REQUIRED_FIELDS = ("name", "city", "state", "postal_code")
 PRECISIONS = ("exact", "approximate", "intersection")

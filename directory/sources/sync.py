@@ -19,13 +19,20 @@ from directory.models import (
     Attribute,
     Location,
     Phone,
+    Schedule,
     Service,
     ServiceAtLocation,
     SourceRecord,
     TaxonomyTerm,
 )
 from directory.operations import apply_changes, record_revision, to_json_value
-from directory.sources.rows import LOCATION_FIELDS, SourceRow, address_values, service_values
+from directory.sources.rows import (
+    LOCATION_FIELDS,
+    ROUND_THE_CLOCK,
+    SourceRow,
+    address_values,
+    service_values,
+)
 
 if TYPE_CHECKING:
     from directory.sources.importer import ExistingRecord, SourceRun
@@ -48,6 +55,8 @@ def update_changed(run: SourceRun, changed: list[tuple[SourceRow, ExistingRecord
         record.row_hash = row.row_hash
         if service.source_id == run.source.id:
             apply_changes(run.session, service, service_values(row), run.actor)
+            if "open_24_7" in run.spec.fields:
+                _set_round_the_clock(run, service, bool(row.values.get("open_24_7")))
         if location.source_id != run.source.id or location.organization.is_partner:
             continue
         changes = _set_fields(location, {f: row.values.get(f) for f in LOCATION_FIELDS})
@@ -156,6 +165,32 @@ def _set_phone(location: Location, number: Any) -> dict[str, list[Any]]:
     else:
         location.phones.append(Phone(number=number, type="voice"))
     return {"phone": [old, number]}
+
+
+def _set_round_the_clock(run: SourceRun, service: Service, wanted: bool) -> None:
+    """Give the service the all-week schedule its source's open_24_7 flag asks for, or take
+    it away; its other schedules are left alone."""
+    byday, opens_at, closes_at = (ROUND_THE_CLOCK[k] for k in ("byday", "opens_at", "closes_at"))
+    have = [
+        schedule
+        for schedule in service.schedules
+        if (schedule.byday, schedule.opens_at, schedule.closes_at) == (byday, opens_at, closes_at)
+    ]
+    if wanted == bool(have):
+        return
+    if wanted:
+        service.schedules.append(Schedule(**ROUND_THE_CLOCK))
+    else:
+        for schedule in have:
+            service.schedules.remove(schedule)
+    record_revision(
+        run.session,
+        entity_type="service",
+        entity_id=service.id,
+        action="update",
+        changes={"open_24_7": [not wanted, wanted]},
+        actor=run.actor,
+    )
 
 
 def _chunks(ids: list[uuid.UUID]) -> list[list[uuid.UUID]]:

@@ -41,7 +41,10 @@ def test_export_writes_a_csv_per_table_and_a_datapackage_descriptor(runner, list
     [service] = read_rows(tmp_path / "out", "services")
     assert service["status"] == "temporarily closed"
     [area] = read_rows(tmp_path / "out", "service_areas")
-    assert (area["extent_type"], area["extent"], area["reach"]) == ("state", "NY", "mail")
+    assert (area["extent_type"], area["extent"], area["name"]) == ("text", "US-NY", "New York")
+    [extension] = read_rows(tmp_path / "out", "x-hrd-service_areas")
+    assert (extension["area_kind"], extension["code"]) == ("state", "NY")
+    assert extension["reach"] == "mail"
 
 
 def test_exported_rows_validate_against_the_hsds_object_schemas(runner, listing, tmp_path):
@@ -137,17 +140,23 @@ def test_rows_pointing_at_unknown_records_are_errors(runner, listing, tmp_path):
 
 
 def test_package_tables_use_the_official_file_names_and_fields(runner, tmp_path):
-    """Every HSDS column we write is an official one (ours are marked as extensions), every
-    table has the official file name, and every field HSDS requires is there."""
+    """Every official table is in the package with exactly the official columns, in order;
+    our own columns are in extension files beside them."""
     official = json.loads(
         (Path(__file__).resolve().parent.parent / "fixtures/hsds/compiled/tabular.json").read_text()
     )["properties"]
     by_path = {entry["items"]["path"]: entry["items"] for entry in official.values()}
     runner.invoke(args=["export", "hsds", str(tmp_path / "out")])
     descriptor = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    paths = {resource["path"] for resource in descriptor["resources"]}
+    assert set(by_path) <= paths
     for resource in descriptor["resources"]:
+        fields = [f["name"] for f in resource["schema"]["fields"]]
+        with (tmp_path / "out" / resource["path"]).open(encoding="utf-8", newline="") as handle:
+            assert next(csv.reader(handle)) == fields, resource["path"]
+        if resource["path"].startswith("x-hrd-"):
+            continue
         table = by_path[resource["path"]]
         assert resource["name"] == table["name"]
-        ours = [f["name"] for f in resource["schema"]["fields"] if "description" not in f]
-        assert set(ours) <= set(table["properties"]), resource["path"]
-        assert set(table.get("required", [])) <= set(ours), resource["path"]
+        scalar = [name for name, prop in table["properties"].items() if "constraints" in prop]
+        assert fields == scalar, resource["path"]
