@@ -46,6 +46,7 @@ HEADER = [
     "service_url",
     "services",
     "service_description",
+    "open_24_7",
     "confirm_url",
     "confirm_date",
 ]
@@ -125,6 +126,7 @@ def detroit() -> list[dict[str, str]]:
                 "phone": phone,
                 "website": clean(raw["website"]),
                 "services": "naloxone",
+                "open_24_7": "yes" if is_24_7(hours) else "",
                 "service_description": (
                     f"Free naloxone from {kind} ({clean(raw['business_type']).lower()}). "
                     f"{hours_sentence(hours)} From the Detroit Health Department's harm "
@@ -167,6 +169,7 @@ def wayne() -> list[dict[str, str]]:
                 "longitude": raw["lon"],
                 "website": clean(raw["website"]),
                 "services": "naloxone;fentanyl_test_strips;xylazine_test_strips",
+                "open_24_7": "yes" if flag == "Yes" else "",
                 "service_description": (
                     f"A Well Wayne station ({station}): free naloxone (Narcan), fentanyl test "
                     f"strips and xylazine test strips. {hours} From Wayne County Health, Human "
@@ -278,6 +281,7 @@ def orange_naloxboxes() -> list[dict[str, str]]:
                 "latitude": str(raw["latitude"]),
                 "longitude": str(raw["longitude"]),
                 "services": "naloxone",
+                "open_24_7": "yes" if is_24_7(hours) else "",
                 "service_description": (
                     "Free naloxone from a NaloxBox"
                     + (f" ({where})" if where else "")

@@ -3,12 +3,17 @@ sources; secondary and derived lists say so; lead rows appear only once a page c
 
 from __future__ import annotations
 
+import csv
+import shutil
+from datetime import time
+
 import pytest
 from sqlalchemy import select
 
-from directory.models import Location, Service
+from directory.models import Location, Revision, Service
 from directory.sources import load_spec, run_source
 from directory.sources.rows import read_rows
+from directory.sources.spec import SOURCES_DIR
 
 
 def import_real(session, name: str):
@@ -176,3 +181,61 @@ def test_importing_the_new_lists_again_changes_nothing(session):
         report = import_real(session, name)
         assert (report.created, report.updated, report.archived) == (0, 0, 0)
         assert report.unchanged == report.read
+
+
+ALL_WEEK = ("MO,TU,WE,TH,FR,SA,SU", time(0), time(0))
+
+
+def week(service: Service) -> list[tuple]:
+    return [(s.byday, s.opens_at, s.closes_at) for s in service.schedules]
+
+
+def test_a_box_listed_as_open_24_hours_is_open_now_and_one_with_office_hours_is_not(
+    client, session
+):
+    import_real(session, "detroit_harm_reduction_stations")
+
+    around_the_clock = only_service(located(session, "6 & J Gas & More (Citgo Gas Station)"))
+    assert week(around_the_clock) == [ALL_WEEK]
+    office = only_service(located(session, "Detroit Health Department"))  # "8:30-4pm M-F"
+    assert week(office) == []
+    response = client.get(
+        "/api/v1/search?lat=42.418146&lng=-83.101336&radius=1&service=naloxone&open_now=true"
+    )
+    names = [hit["location"]["name"] for hit in response.get_json()["results"]]
+    assert "6 & J Gas & More (Citgo Gas Station)" in names
+    assert "Detroit Health Department" not in names
+
+
+def test_a_box_no_longer_listed_as_open_around_the_clock_loses_its_all_week_hours(
+    session, tmp_path
+):
+    folder = tmp_path / "sources"
+    (folder / "data").mkdir(parents=True)
+    shutil.copy(SOURCES_DIR / "wayne_well_wayne_stations.toml", folder)
+    data = SOURCES_DIR / "data" / "wayne_well_wayne_stations.csv"
+    shutil.copy(data, folder / "data")
+    run_source(session, load_spec("wayne_well_wayne_stations", folder))
+    session.commit()
+    church = only_service(located(session, "The Road Church"))
+    assert week(church) == [ALL_WEEK]
+
+    with data.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["name"] == "The Road Church":
+            row["open_24_7"] = ""
+    with (folder / "data" / data.name).open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    report = run_source(session, load_spec("wayne_well_wayne_stations", folder))
+    session.commit()
+
+    assert report.updated == 1
+    session.expire_all()
+    assert week(only_service(located(session, "The Road Church"))) == []
+    revision = session.scalars(
+        select(Revision).where(Revision.entity_id == church.id, Revision.action == "update")
+    ).one()
+    assert revision.changes == {"open_24_7": [True, False]}
