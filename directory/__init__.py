@@ -22,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = DirectorySessionInterface()
 
     from directory import cli, compression, database, errors, i18n, security
+    from directory.api import openapi
     from directory.extensions import api, cors, csrf, db, limiter, login_manager, migrate
     from directory.queries import changes
 
@@ -37,7 +38,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     # Public reads may be fetched by any web app; credentials are never sent cross-origin.
     cors.init_app(app, resources={r"/api/*": {"origins": "*"}, r"/hsds/*": {"origins": "*"}})
-    api.init_app(app)
+    api.init_app(app, spec_kwargs=openapi.spec_kwargs())
+    openapi.init_app(app, api)
     security.init_app(app)
 
     register_blueprints(app)
@@ -55,9 +57,13 @@ def register_blueprints(app: Flask) -> None:
     from directory.extensions import api
     from directory.hsds import views as hsds_views
     from directory.search import bp as search_pages
+    from directory.sheets import bp as sheets
+    from directory.sms import bp as sms
 
     app.register_blueprint(health.bp)
     app.register_blueprint(search_pages)
+    app.register_blueprint(sms)
+    app.register_blueprint(sheets)
     app.register_blueprint(auth.bp)
     app.register_blueprint(partners.bp)
     app.register_blueprint(admin.bp)

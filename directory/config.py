@@ -100,6 +100,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         "TRUSTED_PROXIES": trusted_proxies,
         "GEOCODER": env.get("GEOCODER", "offline"),
         "MAP_TILE_URL": env.get("MAP_TILE_URL", ""),
+        # The SMS gateway's auth token (directory/sms): empty = signatures not checked (local use).
+        "SMS_AUTH_TOKEN": env.get("SMS_AUTH_TOKEN", ""),
         # Result cards each process keeps (docs/deployment.md §1): the national directory's
         # 32,000 places fit, at about 4.5 kB a place with its services. 0 keeps none.
         "CARD_CACHE_PLACES": _count(env, "CARD_CACHE_PLACES", 40_000, "a number of places"),

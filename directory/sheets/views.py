@@ -1,0 +1,82 @@
+"""``GET /sheets``: parse the search (the page's reader) → search → the sheet, as HTML or PDF."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app, make_response, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from directory.extensions import limiter
+from directory.i18n import gettext
+from directory.search.presenters import today_utc
+from directory.search.query_args import SearchForm, read_search_args
+from directory.sheets import bp, content
+from directory.sheets.pdf import render_pdf
+
+FORMATS = ("html", "pdf")
+# Paper sizes the sheet is laid out for (CSS named pages in sheet.css).
+PAPERS = ("letter", "a4")
+FORMAT_MESSAGE = _l("Choose a sheet as a web page (html) or a PDF (pdf).")
+PAPER_MESSAGE = _l("Choose Letter or A4 paper.")
+
+
+def sheet_limit() -> str:
+    return current_app.config["SEARCH_PAGE_RATE_LIMIT"]
+
+
+def read_sheet_args() -> tuple[SearchForm, str, str]:
+    """The search as ``/search`` reads it, plus the sheet's own format and paper size."""
+    form = read_search_args(request.args)
+    output = request.args.get("format", "html").lower()
+    paper = request.args.get("paper", "letter").lower()
+    if output not in FORMATS:
+        form.errors["format"] = [str(FORMAT_MESSAGE)]
+    if paper not in PAPERS:
+        form.errors["paper"] = [str(PAPER_MESSAGE)]
+    if not form.has_place and not form.errors:
+        form.errors["near"] = [gettext("Enter a ZIP code, city or address to see places near you.")]
+    return form, output, paper
+
+
+@bp.get("/sheets")
+@limiter.limit(sheet_limit)
+def sheet():
+    form, output, paper = read_sheet_args()
+    if form.errors:
+        # The form's message, as /search gives it; a sheet of a search that did not read
+        # would only mislead on paper, so even a PDF request gets the page.
+        return _private(
+            render_template("sheets/sheet.html", form=form, sheet=None, sheet_url=sheet_url), 422
+        )
+    page = render_template(
+        "sheets/sheet.html",
+        form=form,
+        sheet=content.build_sheet(form, today_utc()),
+        paper=paper,
+        hours_summary=content.hours_summary,
+        needs_offered=content.needs_offered,
+        pdf_url=sheet_url(form, format="pdf", paper=paper),
+        paper_urls={size: sheet_url(form, paper=size) for size in PAPERS},
+    )
+    if output == "pdf":
+        response = _private(render_pdf(current_app, page, request.url_root), 200)
+        response.mimetype = "application/pdf"
+        response.headers["Content-Disposition"] = 'inline; filename="resource-sheet.pdf"'
+        return response
+    return _private(page, 200)
+
+
+def sheet_url(form: SearchForm, format: str | None = None, paper: str | None = None, **changes):
+    """This sheet's URL with search fields changed, or as a PDF, or on other paper."""
+    query = form.as_query(page=None, **changes)
+    query += [(name, value) for name, value in (("format", format), ("paper", paper)) if value]
+    return url_for("sheets.sheet") + "?" + urlencode(query)
+
+
+def _private(body, status: int):
+    response = make_response(body, status)
+    # A sheet says where someone is and what they need: no shared cache may keep it.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Accept-Language")
+    return response
