@@ -73,7 +73,8 @@ def phone_number(text: str) -> tuple[str, str | None] | None:
     extension = None
     match = _EXTENSION.search(text)
     if match:
-        extension = match.group(1)
+        # "x0" is the survey form's blank, not an extension.
+        extension = match.group(1) if match.group(1).strip("0") else None
         text = text[: match.start()]
     digits = _PHONE_DIGITS.sub("", text)
     if len(digits) == 11 and digits.startswith("1"):

@@ -1,10 +1,11 @@
 """Finding the location a source row describes, so one facility becomes one listing.
 
 Two rows are the same place when their normalized names and street addresses agree (in the
-same ZIP or city), when their street and ZIP agree and their names or their organizations' names
-are alike, or when both are exactly placed within about 50 metres of each other, their names are
-alike and their house numbers do not differ. ZIP-centroid points are never matched by distance:
-every pharmacy in a ZIP shares one.
+same ZIP or city); when their house number, street and ZIP agree (one street may add a suite or
+a street type: "210 South Adams" is "210 South Adams Avenue") and their names or their
+organizations' names are alike; or when both are exactly placed within about 50 metres of each
+other, their names are alike and their house numbers do not differ. ZIP-centroid points are
+never matched by distance: every pharmacy in a ZIP shares one.
 """
 
 from __future__ import annotations
@@ -84,6 +85,13 @@ def names_alike(a: str, b: str) -> bool:
     )
 
 
+def _overlap(a: str, b: str) -> float:
+    tokens_a, tokens_b = name_tokens(a), name_tokens(b)
+    if not tokens_a or not tokens_b:
+        return 0.0
+    return len(tokens_a & tokens_b) / len(tokens_a | tokens_b)
+
+
 def house_number(address: str) -> str | None:
     match = _HOUSE_NUMBER.match(address)
     return match.group(1) if match else None
@@ -127,7 +135,7 @@ class MatchIndex:
 
     def __init__(self) -> None:
         self._by_key: dict[tuple[str, str, str], Candidate] = {}
-        self._by_street: dict[tuple[str, str], list[Candidate]] = {}
+        self._by_number: dict[tuple[str, str], list[Candidate]] = {}
         self._grid: dict[tuple[int, int], list[Candidate]] = {}
         self._archived: set[uuid.UUID] = set()
         # Source ids to codes, for saying where a merged row went.
@@ -142,9 +150,9 @@ class MatchIndex:
             candidate.name, candidate.address_1, candidate.city, candidate.postal_code
         ):
             self._by_key.setdefault(key, candidate)
-        street = normalize(candidate.address_1)
-        if street:
-            self._by_street.setdefault((street, candidate.postal_code[:5]), []).append(candidate)
+        number = house_number(candidate.address_1)
+        if number:
+            self._by_number.setdefault((number, candidate.postal_code[:5]), []).append(candidate)
         if candidate.precision == "exact":
             self._grid.setdefault(self._cell(candidate.latitude, candidate.longitude), []).append(
                 candidate
@@ -169,8 +177,14 @@ class MatchIndex:
             # however far apart two geocoders put it; in one city it may be two doors.
             if position == 0 or not _far_apart(found, latitude, longitude, precision):
                 return Match(found, "name and address")
-        for found in self._by_street.get((normalize(address_1), postal_code[:5]), ()):
+        street = normalize(address_1).split()
+        number = house_number(address_1)
+        for found in self._by_number.get((number or "", postal_code[:5]), ()):
             if found.id in self._archived:
+                continue
+            other = normalize(found.address_1).split()
+            shorter = min(len(street), len(other))
+            if shorter < 2 or street[:shorter] != other[:shorter]:
                 continue
             if names_alike(name, found.name) or (
                 organization_name
@@ -178,6 +192,8 @@ class MatchIndex:
                 and names_alike(organization_name, found.organization_name)
             ):
                 return Match(found, "street, ZIP and a similar name")
+            if street == other and _overlap(name, found.name) >= 0.4:
+                return Match(found, "the same street and ZIP, a name in part the same")
         if precision != "exact":
             return None
         number = house_number(address_1)

@@ -274,7 +274,7 @@ def _phones(spec: SourceSpec, raw: dict[str, str]) -> list[list[str | None]]:
     phones: list[list[str | None]] = []
     for column in spec.phones:
         parsed = phone_number(raw.get(column.column) or "")
-        if parsed and all(parsed[0] != phone[0] for phone in phones):
+        if parsed and all(list(parsed) != phone[:2] for phone in phones):
             phones.append([parsed[0], parsed[1], column.description])
     return phones
 
