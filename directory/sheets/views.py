@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, make_response, render_template, request, url_for
+from flask import abort, current_app, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from directory.extensions import limiter
@@ -12,7 +12,6 @@ from directory.i18n import gettext
 from directory.search.presenters import today_utc
 from directory.search.query_args import SearchForm, read_search_args
 from directory.sheets import bp, content
-from directory.sheets.pdf import render_pdf
 
 FORMATS = ("html", "pdf")
 # Paper sizes the sheet is laid out for (CSS named pages in sheet.css).
@@ -60,11 +59,21 @@ def sheet():
         paper_urls={size: sheet_url(form, paper=size) for size in PAPERS},
     )
     if output == "pdf":
-        response = _private(render_pdf(current_app, page, request.url_root), 200)
+        response = _private(pdf_of(page), 200)
         response.mimetype = "application/pdf"
         response.headers["Content-Disposition"] = 'inline; filename="resource-sheet.pdf"'
         return response
     return _private(page, 200)
+
+
+def pdf_of(page: str) -> bytes:
+    """The page as a PDF; 503 where WeasyPrint's system libraries (pango) are missing, so the
+    rest of the directory runs without them (README: what ``make run`` needs)."""
+    try:
+        from directory.sheets.pdf import render_pdf
+    except OSError:
+        abort(503, gettext("PDF sheets are not available on this server; print the page instead."))
+    return render_pdf(current_app, page, request.url_root)
 
 
 def sheet_url(form: SearchForm, format: str | None = None, paper: str | None = None, **changes):
