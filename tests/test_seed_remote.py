@@ -12,7 +12,7 @@ from directory.seeding.remote import REMOTE_SERVICES_PATH, load_remote_services
 
 
 def test_remote_services_reach_the_whole_country_by_their_channels(session):
-    assert load_remote_services(session) == 14
+    assert load_remote_services(session) == 15
     session.commit()
     lifeline = session.scalar(select(Service).where(Service.name.startswith("988")))
     assert {area.reach for area in lifeline.service_areas} == {"phone", "text", "online"}
@@ -29,7 +29,7 @@ def test_loading_remote_services_twice_changes_nothing(session):
     assert load_remote_services(session) == 0
     session.commit()
     assert session.scalar(select(func.count()).select_from(Revision)) == revisions
-    assert session.scalar(select(func.count()).select_from(ServiceArea)) == 26
+    assert session.scalar(select(func.count()).select_from(ServiceArea)) == 28
 
 
 def test_a_changed_seed_entry_updates_the_service_with_a_revision(session, tmp_path):
@@ -75,7 +75,7 @@ def entries_added_from_leads():
 
 def test_every_mail_program_added_from_a_lead_names_the_page_read_and_when():
     entries = entries_added_from_leads()
-    assert len(entries) == 7
+    assert len(entries) == 8
     for entry in entries:
         assert entry["source_url"].startswith(("https://", "http://"))
         assert "read 2026-12-03" in entry["source_date"]
