@@ -7,8 +7,10 @@ search result and in its own record, and a confidential location hides its addre
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from flask import json as flask_json
 from marshmallow import Schema, fields, validate
 
 from directory.api.schemas import (
@@ -21,6 +23,7 @@ from directory.api.schemas import (
     SourceSchema,
 )
 from directory.i18n import current_locale
+from directory.models import Location
 from directory.models.services import VISIBLE_STATUSES
 from directory.validation import web_url
 
@@ -259,3 +262,15 @@ class StateSchema(Schema):
 
 class StateListSchema(Schema):
     states = fields.List(fields.Nested(StateSchema))
+
+
+def record_etag(listing: Any) -> str:
+    """The ETag of a location's or service's public record, as ``GET /api/v1/…/<id>`` gives it.
+
+    One definition of "version" for reads and writes, in the API and the portal: a client may
+    send back the ETag of its GET, or of its last write, as If-Match; a portal form carries it.
+    """
+    schema = LocationRecordSchema() if isinstance(listing, Location) else ServiceRecordSchema()
+    # The JSON flask-smorest hashes for a read's ETag: the app's own (``flask.json``).
+    data = flask_json.dumps(schema.dump(listing), sort_keys=True)
+    return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()

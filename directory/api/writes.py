@@ -15,7 +15,6 @@ import uuid
 from typing import Any
 
 from flask import g, jsonify, request, url_for
-from flask import json as flask_json
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
 from flask_smorest.error_handler import ErrorSchema
@@ -26,6 +25,7 @@ from werkzeug.exceptions import Unauthorized
 
 from directory.api.record_schemas import LocationRecordSchema as LocationRecord
 from directory.api.record_schemas import ServiceRecordSchema as ServiceRecord
+from directory.api.record_schemas import record_etag
 from directory.api.write_schemas import LocationIn, LocationPatch, ServiceIn, ServicePatch
 from directory.auth import accounts
 from directory.auth.permissions import actor_for, can_edit
@@ -126,18 +126,6 @@ def authenticate_key() -> None:
 
 def _api_key() -> ApiKey:
     return g.api_key
-
-
-def record_etag(listing: Any) -> str:
-    """The ETag of the listing's public record, computed as ``GET /api/v1/…/<id>`` computes it.
-
-    One definition of "version" for reads and writes: a client may send back the ETag of its
-    GET, or of its last write, as If-Match.
-    """
-    schema = LocationRecord() if isinstance(listing, Location) else ServiceRecord()
-    # The JSON flask-smorest hashes for a read's ETag: the app's own (``flask.json``).
-    data = flask_json.dumps(schema.dump(listing), sort_keys=True)
-    return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
 
 
 def strong_tags(if_match: str) -> list[str]:

@@ -20,6 +20,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -73,7 +74,15 @@ def _state_choices() -> dict[str, str]:
     return {"": "—"} | {code: name for code, (name, _fips) in sorted(STATES.items())}
 
 
-class LocationForm(FlaskForm):
+class VersionedForm(FlaskForm):
+    """An edit form that carries the version of the record it was filled from (its API ETag)
+    and the last change the editor saw, so a save over someone else's change is caught."""
+
+    version = HiddenField()
+    seen_revision = HiddenField()
+
+
+class LocationForm(VersionedForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=255)])
     alternate_name = StringField("Other name", validators=[Optional(), Length(max=255)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
@@ -122,7 +131,7 @@ class LocationForm(FlaskForm):
         return ok
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(VersionedForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=255)])
     alternate_name = StringField("Other name", validators=[Optional(), Length(max=255)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])

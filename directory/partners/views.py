@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from directory import geo
+from directory.api.record_schemas import record_etag
 from directory.extensions import db, login_manager
 from directory.models import Location, Organization, Revision, Service, TaxonomyTerm
 from directory.operations import listings
@@ -146,24 +147,63 @@ def new_location(org_id: str):
     )
 
 
+def _version(listing: Any) -> dict[str, str]:
+    """The hidden fields of an edit form: the record's version and the last change it shows."""
+    newest = listings.history(db.session, listing)[:1]
+    return {"version": record_etag(listing), "seen_revision": str(newest[0].id) if newest else ""}
+
+
+def _changed_since(form, listing: Any) -> list[Revision] | None:
+    """None when the form was filled from the saved version (the record then stays locked
+    until this request commits); otherwise the changes saved since, newest first, and the
+    form now carries the saved version, so saving again replaces it knowingly.
+
+    The same rule as the API's If-Match: a stale version is refused, never merged silently.
+    """
+    listings.lock_for_update(db.session, type(listing), listing.id)
+    if form.version.data and form.version.data == record_etag(listing):
+        return None
+    history = listings.history(db.session, listing)
+    seen = None
+    for position, revision in enumerate(history):
+        if str(revision.id) == form.seen_revision.data:
+            seen = position
+            break
+    current = _version(listing)
+    form.version.data, form.seen_revision.data = current["version"], current["seen_revision"]
+    db.session.rollback()  # release the lock: nothing is saved
+    return history if seen is None else history[:seen]
+
+
+def _status(form, conflict: list[Revision] | None) -> int:
+    if conflict is not None:
+        return 409
+    return 422 if form.is_submitted() and "preview" not in request.form else 200
+
+
 @bp.route("/locations/<listing_id>", methods=["GET", "POST"])
 def edit_location(listing_id: str):
     location = load_listing("locations", listing_id)
     doc = listings.document(location)
-    form = LocationForm(data=None if request.method == "POST" else location_form_data(doc))
+    filled = None if request.method == "POST" else location_form_data(doc) | _version(location)
+    form = LocationForm(data=filled)
     preview = _geocode_preview(form) if form.is_submitted() else None
-    saving = "preview" not in request.form and form.validate_on_submit()
-    if saving and _save_location(form, location.organization, location) is not None:
-        flash("Saved. The change is live and recorded in the history.")
-        return redirect(url_for(".edit_location", listing_id=location.id))
-    return render_template(
+    conflict = None
+    if "preview" not in request.form and form.validate_on_submit():
+        conflict = _changed_since(form, location)
+        if conflict is None and _save_location(form, location.organization, location):
+            flash("Saved. The change is live and recorded in the history.")
+            return redirect(url_for(".edit_location", listing_id=location.id))
+    page = render_template(
         "partners/location_form.html",
         form=form,
         organization=location.organization,
         location=location,
         preview=preview,
         doc=doc,
+        conflict=conflict,
     )
+    return page, _status(form, conflict)
 
 
 def _service_form(organization: Organization, data: dict[str, Any] | None) -> ServiceForm:
@@ -220,14 +260,22 @@ def edit_service(listing_id: str):
     service = load_listing("services", listing_id)
     kinds = dict(db.session.execute(select(TaxonomyTerm.code, TaxonomyTerm.kind)).all())
     doc = listings.document(service)
-    data = None if request.method == "POST" else service_form_data(doc, kinds)
+    data = None if request.method == "POST" else service_form_data(doc, kinds) | _version(service)
     form = _service_form(service.organization, data)
-    if form.validate_on_submit() and _save_service(form, service.organization, service):
-        flash("Saved. The change is live and recorded in the history.")
-        return redirect(url_for(".edit_service", listing_id=service.id))
-    return render_template(
-        "partners/service_form.html", form=form, organization=service.organization, service=service
+    conflict = None
+    if form.validate_on_submit():
+        conflict = _changed_since(form, service)
+        if conflict is None and _save_service(form, service.organization, service):
+            flash("Saved. The change is live and recorded in the history.")
+            return redirect(url_for(".edit_service", listing_id=service.id))
+    page = render_template(
+        "partners/service_form.html",
+        form=form,
+        organization=service.organization,
+        service=service,
+        conflict=conflict,
     )
+    return page, _status(form, conflict)
 
 
 def _edit_url(kind: str, listing: Any) -> str:

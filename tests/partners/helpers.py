@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app, g
@@ -89,3 +90,13 @@ def make_world() -> World:
         key_a=make_key(org_a),
         key_b=make_key(org_b),
     )
+
+
+VERSION_INPUT = re.compile(r'name="(version|seen_revision)" type="hidden" value="([^"]*)"')
+
+
+def version_fields(client, url: str) -> dict[str, str]:
+    """The hidden version fields of an edit form, as a browser would send them back."""
+    forget_request_globals()
+    page = client.get(url).get_data(as_text=True)
+    return dict(VERSION_INPUT.findall(page))

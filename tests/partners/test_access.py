@@ -6,6 +6,7 @@ admin, and checks the exact status. A refused request must change nothing at all
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from directory.extensions import db
 from directory.models import ApiKey, Location, Revision, Service, Suggestion
 from directory.operations import listings
 from tests.factories import LegalityNoteFactory, LocationFactory, ServiceFactory
-from tests.partners.helpers import csrf_token, log_in
+from tests.partners.helpers import csrf_token, log_in, version_fields
 
 ROLES = ("anonymous", "editor_a", "editor_b", "admin")
 LOGIN = 302  # anonymous portal and admin requests are sent to the login page
@@ -379,6 +380,10 @@ def test_portal_and_admin_pages_answer_each_kind_of_user_as_intended(
         log_in(client, getattr(world, role).email)
     before = state_of_org_a(scene.ids)
     form = fill(data, scene.ids)
+    if method == "POST" and re.fullmatch(
+        r"/partners/(locations|services)/[^/]+", fill(url, scene.ids)
+    ):
+        form = {**form, **version_fields(client, fill(url, scene.ids))}
     if method == "POST":
         form = {**form, "csrf_token": csrf_token(client)}
     response = client.open(fill(url, scene.ids), method=method, data=form)

@@ -11,7 +11,7 @@ from directory.extensions import db
 from directory.models import ApiKey, Location, Revision, Service
 from directory.operations import listings
 from tests.factories import LocationFactory, ScheduleFactory, ServiceFactory
-from tests.partners.helpers import csrf_token, log_in
+from tests.partners.helpers import csrf_token, log_in, version_fields
 
 CLOSED_WEEK = {f"hours-{day}-mode": "closed" for day in range(7)}
 ADDRESS = {
@@ -108,6 +108,7 @@ def test_weekly_hours_take_overnight_and_24_hour_days(editor, world):
     data.update({"hours-1-mode": "open", "hours-1-opens_at": "09:00", "hours-1-closes_at": "17:00"})
     data.update({"hours-4-mode": "open", "hours-4-opens_at": "22:00", "hours-4-closes_at": "06:00"})
     data.update({"hours-6-mode": "24h"})
+    data.update(version_fields(editor, f"/partners/locations/{location.id}"))
     assert post(editor, f"/partners/locations/{location.id}", data).status_code == 302
     db.session.expire_all()
     spans = sorted(
