@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import Schema, fields
 from marshmallow.validate import OneOf
 from werkzeug.exceptions import UnprocessableEntity
 
@@ -37,6 +37,18 @@ def api_rate_limit() -> str:
 
 limiter.limit(api_rate_limit)(blp)
 GEOJSON = "application/geo+json"
+
+
+class PlaceErrorSchema(Schema):
+    """The error body, with the places a person may have meant when ``near`` is unknown."""
+
+    code = fields.Integer(required=True)
+    status = fields.String(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), metadata={"example": {}}
+    )
+    suggestions = fields.List(fields.String())
 
 
 class ApiSearchArgsSchema(SearchArgsSchema):
@@ -88,6 +100,7 @@ class Search(MethodView):
     @blp.response(200, SearchResponseSchema)
     @blp.alt_response(
         422,
+        schema=PlaceErrorSchema,
         description="A parameter is invalid, or the place is unknown or "
         "ambiguous: errors.near and a list of suggestions",
     )
