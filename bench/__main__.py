@@ -122,6 +122,9 @@ def main() -> int:
     prepared = database.prepare_sqlite(database.default_source_url())
     run_on(prepared, count)
     other_benchmarks(prepared, search.origins(count))
+    from bench.sheets import report_sheets
+
+    report_sheets(prepared, search.origins(count))
     throughput(prepared)
     postgresql = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if postgresql:

@@ -20,8 +20,16 @@ FORMAT_MESSAGE = _l("Choose a sheet as a web page (html) or a PDF (pdf).")
 PAPER_MESSAGE = _l("Choose Letter or A4 paper.")
 
 
+# A PDF costs about a second of CPU (bench/sheets.py): fewer of them per client than pages.
+PDF_LIMIT = "10 per minute"
+
+
 def sheet_limit() -> str:
     return current_app.config["SEARCH_PAGE_RATE_LIMIT"]
+
+
+def not_a_pdf() -> bool:
+    return request.args.get("format", "").lower() != "pdf"
 
 
 def read_sheet_args() -> tuple[SearchForm, str, str]:
@@ -40,6 +48,7 @@ def read_sheet_args() -> tuple[SearchForm, str, str]:
 
 @bp.get("/sheets")
 @limiter.limit(sheet_limit)
+@limiter.limit(PDF_LIMIT, exempt_when=not_a_pdf)
 def sheet():
     form, output, paper = read_sheet_args()
     if form.errors:

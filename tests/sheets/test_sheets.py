@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from directory.extensions import db
 from directory.models import Phone
 from directory.sheets.pdf import StaticFilesOnly, static_folders
 from tests.factories import LegalityNoteFactory
+from tests.hardening.conftest import build_app, scratch_sqlite_url
 from tests.search.helpers import place, save, service
 
 needs_poppler = pytest.mark.skipif(
@@ -177,3 +179,14 @@ def test_every_results_page_links_to_its_sheet(client):
     add_places(1)
     page = client.get("/search?near=10001&service=naloxone").get_data(as_text=True)
     assert 'href="/sheets?near=10001&amp;service=naloxone"' in page
+
+
+def test_pdfs_are_limited_more_tightly_than_pages(tmp_path):
+    limited = build_app(scratch_sqlite_url(tmp_path), RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    statuses = [client.get("/sheets?near=59301&format=pdf").status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
+    assert client.get("/sheets?near=59301").status_code == 200
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()
