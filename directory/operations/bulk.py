@@ -6,6 +6,11 @@ Columns (any subset beyond ``name``): ``id`` (blank for a new location), ``name`
 (``MO,TU,WE 09:00-17:00; SA 10:00-14:00``), ``description``. A column left out is left alone;
 an empty cell in a present column clears the field (except
 the address, which is kept when all its cells are empty).
+
+:func:`export_csv` writes an organization's locations in the same columns, for editing in a
+spreadsheet and uploading again. A cell a spreadsheet would run as a formula (starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading ``'``, which
+spreadsheets show as text; the upload takes that ``'`` off again.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Organization
@@ -24,6 +30,14 @@ from directory.operations.revisions import Actor
 
 MAX_ROWS = 2000
 ADDRESS_COLUMNS = ("address_1", "address_2", "city", "state", "postal_code")
+EXPORT_COLUMNS = (
+    "id",
+    "name",
+    *ADDRESS_COLUMNS,
+    *("latitude", "longitude", "phones", "languages", "hours", "description"),
+)
+# What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KNOWN_COLUMNS = frozenset(
     {"id", "name", "description", "latitude", "longitude", "phones", "languages", "hours"}
     | set(ADDRESS_COLUMNS)
@@ -101,10 +115,53 @@ def row_values(row: dict[str, str]) -> dict[str, Any]:
     return values
 
 
+def spreadsheet_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: a formula-like start gets a leading ``'``."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _uploaded_cell(value: str) -> str:
+    """A cell as typed: the ``'`` that :func:`spreadsheet_cell` added is taken off."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
 def _cells(row: dict[str | None, Any]) -> dict[str, str]:
     """A row's named cells, a short row's missing ones as empty (DictReader gives None), the
     extra cells of a long row (under the None key) dropped."""
-    return {key: value or "" for key, value in row.items() if key is not None}
+    return {key: _uploaded_cell(value or "") for key, value in row.items() if key is not None}
+
+
+def _export_row(location: Location) -> list[str]:
+    doc = listings.document(location)
+    address = doc["address"] or {}
+    hours = "; ".join(f"{s['byday']} {s['opens_at']}-{s['closes_at']}" for s in doc["schedules"])
+    values = {
+        "id": str(location.id),
+        "name": location.name,
+        **{column: address.get(column) or "" for column in ADDRESS_COLUMNS},
+        "latitude": "" if location.latitude is None else repr(location.latitude),
+        "longitude": "" if location.longitude is None else repr(location.longitude),
+        "phones": "; ".join(phone["number"] for phone in doc["phones"]),
+        "languages": ";".join(doc["languages"]),
+        "hours": hours,
+        "description": location.description or "",
+    }
+    return [spreadsheet_cell(values[column]) for column in EXPORT_COLUMNS]
+
+
+def export_csv(session: Session, organization: Organization) -> str:
+    """The organization's listed locations as a CSV file the upload reads back."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_COLUMNS)
+    locations = session.scalars(
+        select(Location)
+        .where(Location.organization_id == organization.id, Location.archived_at.is_(None))
+        .order_by(Location.name, Location.id)
+    )
+    for location in locations:
+        writer.writerow(_export_row(location))
+    return buffer.getvalue()
 
 
 def _apply_row(

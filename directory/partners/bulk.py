@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 
 from directory.extensions import db
 from directory.operations import bulk
@@ -52,3 +52,14 @@ def bulk_apply(org_id: str):
         f"{report.count('unchanged')} unchanged."
     )
     return redirect(url_for(".organization_dashboard", org_id=organization.id))
+
+
+@bp.route("/organizations/<org_id>/bulk/download")
+def bulk_download(org_id: str):
+    """The organization's locations in the upload's columns, safe to open in a spreadsheet."""
+    organization = load_organization(org_id)
+    return Response(
+        bulk.export_csv(db.session, organization),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="locations.csv"'},
+    )
