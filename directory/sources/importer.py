@@ -45,7 +45,7 @@ from directory.sources.rows import (
     read_rows,
     service_values,
 )
-from directory.sources.spec import SourceSpec, SpecError
+from directory.sources.spec import SourceSpec, SpecError, load_spec
 
 
 @dataclass
@@ -134,6 +134,13 @@ class SourceRun:
         if self.index_if_built is None:
             self.index_if_built = build_match_index(self.session)
         self.index_if_built.source_codes[self.source.id] = self.spec.code
+        for name in self.spec.supersedes:
+            # A superseded extract no longer shipped has no points to lend.
+            shipped = (self.spec.folder / f"{name}.toml").is_file()
+            if shipped and name not in self.index_if_built.lenders:
+                self.index_if_built.lenders.add(name)
+                for row in read_rows(load_spec(name, self.spec.folder)).rows:
+                    self.index_if_built.add(reference_candidate(row))
         return self.index_if_built
 
     def import_rows(self, rows: list[SourceRow]) -> None:
@@ -196,6 +203,11 @@ class SourceRun:
                 str(values["precision"]),
                 organization_name,
             )
+            placed_at = None
+            if match is not None and match.candidate.id is None:
+                # Only a geocoded row of a superseded extract: a new location, at its point
+                # unless the row pins its own door.
+                placed_at, match = match.candidate, None
             if match is not None:
                 location_id = match.candidate.id
                 organization_id = match.candidate.organization_id
@@ -212,8 +224,13 @@ class SourceRun:
                 organization_id = organizations.get(organization_name) or self._organization(
                     row, organizations
                 )
-                location_id = self._location(row, organization_id)
+                location_id = self._location(row, organization_id, placed_at)
                 index.add(self._candidate(row, location_id, organization_id))
+                if placed_at is not None:
+                    # The lender's entry in the index becomes this location.
+                    placed_at.id, placed_at.organization_id = location_id, organization_id
+                    placed_at.source_id = self.source.id
+                    self.report.placed_at_geocoded_rows += 1
                 self.report.created += 1
             service_id = services_here.get((location_id, row.group))
             if service_id is None:
@@ -280,8 +297,16 @@ class SourceRun:
         organizations[str(values["name"])] = organization_id
         return organization_id
 
-    def _location(self, row: SourceRow, organization_id: uuid.UUID) -> uuid.UUID:
+    def _location(
+        self, row: SourceRow, organization_id: uuid.UUID, placed_at: Candidate | None = None
+    ) -> uuid.UUID:
         values = {field: row.values.get(field) for field in LOCATION_FIELDS}
+        if placed_at is not None and values["precision"] == "approximate":
+            values |= {
+                "latitude": placed_at.latitude,
+                "longitude": placed_at.longitude,
+                "precision": placed_at.precision,
+            }
         values |= {
             "organization_id": organization_id,
             "location_type": "physical",
@@ -376,6 +401,24 @@ class SourceRun:
         record = self.session.get_one(SourceRecord, stale.id)
         record.location_id, record.service_id = location_id, service_id
         record.row_hash, record.archived_at = row.row_hash, None
+
+
+def reference_candidate(row: SourceRow) -> Candidate:
+    """A geocoded row of a superseded extract: a point to lend, not a listing (no id yet)."""
+    values = row.values
+    return Candidate(
+        id=None,  # type: ignore[arg-type]
+        organization_id=None,  # type: ignore[arg-type]
+        name=str(values["name"]),
+        address_1=str(values["address_1"]),
+        city=str(values["city"]),
+        postal_code=str(values["postal_code"]),
+        latitude=float(values["latitude"]),  # type: ignore[arg-type]
+        longitude=float(values["longitude"]),  # type: ignore[arg-type]
+        precision=str(values["precision"]),
+        source_id=None,
+        organization_name=str(values.get("organization_name") or values["name"]),
+    )
 
 
 def build_match_index(session: Session) -> MatchIndex:

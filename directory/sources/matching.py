@@ -109,7 +109,8 @@ def _far_apart(candidate: Candidate, latitude: float, longitude: float, precisio
 
 @dataclass
 class Candidate:
-    """A location already in the directory (or created earlier in this run)."""
+    """A location already in the directory (or created earlier in this run), or a geocoded
+    row of a superseded extract lending its point (``id`` None until a row takes it)."""
 
     id: uuid.UUID
     organization_id: uuid.UUID
@@ -140,6 +141,8 @@ class MatchIndex:
         self._archived: set[uuid.UUID] = set()
         # Source ids to codes, for saying where a merged row went.
         self.source_codes: dict[uuid.UUID | None, str] = {}
+        # Superseded extracts whose geocoded rows are in the index as points to lend.
+        self.lenders: set[str] = set()
 
     def forget(self, location_ids: set[uuid.UUID]) -> None:
         """Archived locations take no more rows."""

@@ -17,6 +17,7 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
     duplicate_keys: int = 0
     zip_from_coordinates: int = 0
+    placed_at_geocoded_rows: int = 0  # new locations at the point of a superseded extract's row
     created: int = 0
     merged: Counter[str] = field(default_factory=Counter)  # merged into a location of source X
     merge_examples: list[str] = field(default_factory=list)
@@ -49,6 +50,11 @@ class ImportReport:
             where = "one listed earlier in this file" if into == self.source else into
             lines.append(f"  rows merged into a location already listed ({where}): {count}")
         lines += [f"    e.g. {example}" for example in self.merge_examples]
+        if self.placed_at_geocoded_rows:
+            lines.append(
+                "  new locations placed at the geocoded point of a superseded extract's row: "
+                f"{self.placed_at_geocoded_rows}"
+            )
         if self.zip_from_coordinates:
             lines.append(
                 f"  ZIPs taken from the nearest ZIP to the coordinates: {self.zip_from_coordinates}"

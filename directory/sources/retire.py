@@ -120,6 +120,8 @@ def apply_supersession(
     if any(spec.code not in codes for spec in newer):
         return None  # a superseding directory is not imported yet: nothing can be judged
     older = {code for spec in newer for code in spec.supersedes if code in codes}
+    if not older:
+        return None  # a fresh directory: the older extracts were never loaded
     titles = " and ".join(f"{spec.title} {spec.vintage}" for spec in newer)
     old_services = dict(
         session.execute(

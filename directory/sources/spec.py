@@ -126,7 +126,10 @@ class SourceSpec:
     # continues the first, else the first names the organization and both the location.
     whole_names: bool = False
     codes: CodeList | None = None
-    supersedes: tuple[str, ...] = ()  # older sources whose listings this one replaces
+    # Older sources whose listings this one replaces: not loaded any more, their rows only
+    # lend their geocoded coordinates to this source's rows for the same places.
+    supersedes: tuple[str, ...] = ()
+    folder: Path = SOURCES_DIR
 
     @property
     def columns(self) -> set[str]:
@@ -147,9 +150,14 @@ class SourceSpec:
 
 
 def available_specs(folder: Path = SOURCES_DIR) -> list[SourceSpec]:
-    """Every spec in the folder, in load order (treatment lists first, so others merge in)."""
+    """Every spec the folder loads, in load order (treatment lists first, so others merge in).
+
+    A spec another one supersedes is left out: its rows only lend their coordinates.
+    """
     specs = [load_spec(path.stem, folder) for path in folder.glob("*.toml")]
-    return sorted(specs, key=lambda spec: (spec.order, spec.name))
+    superseded = {code for spec in specs for code in spec.supersedes}
+    loaded = [spec for spec in specs if spec.code not in superseded]
+    return sorted(loaded, key=lambda spec: (spec.order, spec.name))
 
 
 def load_spec(name: str, folder: Path = SOURCES_DIR) -> SourceSpec:
@@ -225,6 +233,7 @@ def _build(name: str, folder: Path, data: dict[str, Any]) -> SourceSpec:
         whole_names=bool(data.get("names", {}).get("whole", False)),
         codes=codes,
         supersedes=tuple(source.get("supersedes", ())),
+        folder=folder,
     )
 
 

@@ -59,7 +59,12 @@ def update_changed(run: SourceRun, changed: list[tuple[SourceRow, ExistingRecord
                 _set_round_the_clock(run, service, bool(row.values.get("open_24_7")))
         if location.source_id != run.source.id or location.organization.is_partner:
             continue
-        changes = _set_fields(location, {f: row.values.get(f) for f in LOCATION_FIELDS})
+        values = {field: row.values.get(field) for field in LOCATION_FIELDS}
+        if values["precision"] == "approximate" and location.precision != "approximate":
+            # A ZIP centre never replaces a real point (one lent by a superseded extract).
+            for field in ("latitude", "longitude", "precision"):
+                values.pop(field)
+        changes = _set_fields(location, values)
         if location.address is not None:
             changes |= _set_fields(location.address, address_values(row))
         changes |= _set_phone(location, row.values.get("phone"))

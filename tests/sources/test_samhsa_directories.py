@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from directory.models import Location, Revision, Service
-from directory.sources import SOURCES_DIR, available_specs, load_spec, run_sources
+from directory.sources import SOURCES_DIR, available_specs, load_spec, run_source, run_sources
 from directory.sources.codes import read_decisions
 from directory.sources.workbook import read_sheet
 from tests.sources.conftest import FIXTURES, counts
@@ -115,29 +115,45 @@ def test_the_same_facility_as_a_geocoded_row_is_one_location_keeping_its_coordin
     ).all()
     assert (frontera.latitude, frontera.longitude) == (32.2528121, -110.8890998)
     assert frontera.precision == "exact"
-    assert frontera.source.code == "samhsa_treatment"
     sources = {s.source.code for s in frontera.services if s.archived_at is None}
     assert sources == {"samhsa_directory_su", "samhsa_directory_mh"}
 
 
-def test_the_older_extracts_service_is_archived_as_superseded_and_a_facility_gone_is_archived(
+def test_a_facility_only_in_the_older_extract_is_not_listed_as_current(session, shipped):
+    load(session, shipped)
+
+    names = set(session.scalars(select(Location.name).where(Location.archived_at.is_(None))))
+    assert "Community Medical Services — Northwest Tucson" not in names
+    assert "samhsa_treatment" not in {spec.code for spec in available_specs(shipped)}
+
+
+def test_where_the_older_extract_was_loaded_its_services_are_archived_with_the_reason(
     session, shipped
 ):
+    run_source(session, load_spec("samhsa_treatment", shipped))
+    session.commit()
+
     load(session, shipped)
 
     frontera = place(session, "La Frontera Center")
+    assert (frontera.latitude, frontera.longitude) == (32.2528121, -110.8890998)
     [old] = [s for s in frontera.services if s.source.code == "samhsa_treatment"]
     assert old.archived_at is not None
-    reason = session.scalar(
-        select(Revision.reason).where(Revision.entity_id == old.id, Revision.action == "archive")
-    )
-    assert reason.startswith("superseded by SAMHSA National Directory")
+    assert archive_reason(session, old.id).startswith("superseded by SAMHSA National Directory")
     gone = place(session, "Community Medical Services — Northwest Tucson")
     assert gone.archived_at is not None
-    reason = session.scalar(
-        select(Revision.reason).where(Revision.entity_id == gone.id, Revision.action == "archive")
+    assert "SAMHSA no longer lists this place" in archive_reason(session, gone.id)
+    before = counts(session)
+
+    load(session, shipped)
+
+    assert counts(session) == before
+
+
+def archive_reason(session, entity_id) -> str:
+    return session.scalar(
+        select(Revision.reason).where(Revision.entity_id == entity_id, Revision.action == "archive")
     )
-    assert "SAMHSA no longer lists this place" in reason
 
 
 def test_a_new_facility_is_placed_at_its_zip_centre_as_approximate(session, shipped):
