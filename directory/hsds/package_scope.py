@@ -3,9 +3,9 @@
 An import runs for one organization (``--org``) or one source (``--source``, by default the
 package's own name, so a plain ``flask import hsds PATH`` keeps to what that package brought).
 A package may create records, and change records already in the directory only when they are
-in its scope: the organization's own records, or records that came from the same source. It never moves a
-record to another organization. ``--allow-reassign`` lifts both rules, for an operator who
-means it; every record it lets through is logged.
+in its scope: the organization's own records, or records that came from the same source. It
+never moves a record to another organization. ``--allow-reassign`` lifts both rules, for an
+operator who means it; every record it lets through is logged.
 """
 
 from __future__ import annotations
