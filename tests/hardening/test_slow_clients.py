@@ -70,25 +70,28 @@ http {{
 def nginx_in_front_of(upstream_port: int) -> Iterator[Server]:
     """nginx with deploy/nginx.conf on a free local port, stopped (by its pid) afterwards."""
     directory = Path(tempfile.mkdtemp(prefix="hrd-nginx-"))
-    directory.chmod(0o777)  # nginx's workers (and nginx itself when run as nobody) write here
-    port = free_port()
-    config = directory / "nginx.conf"
-    config.write_text(nginx_config(directory, port, upstream_port))
-    as_nobody = {"user": "nobody", "group": "nogroup"} if os.geteuid() == 0 else {}
-    log_path = directory / "nginx.out"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(  # noqa: S603 - the system's nginx, our own config
-            [NGINX, "-p", str(directory), "-c", str(config), "-e", str(directory / "error.log")],
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            **as_nobody,
-        )
-    server = Server(port=port, process=process, log_path=log_path)
+    server = None
     try:
+        directory.chmod(0o777)  # nginx's workers (and nginx itself run as nobody) write here
+        port = free_port()
+        config = directory / "nginx.conf"
+        config.write_text(nginx_config(directory, port, upstream_port))
+        as_nobody = {"user": "nobody", "group": "nogroup"} if os.geteuid() == 0 else {}
+        log_path = directory / "nginx.out"
+        error_log = str(directory / "error.log")
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(  # noqa: S603 - the system's nginx, our own config
+                [NGINX, "-p", str(directory), "-c", str(config), "-e", error_log],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                **as_nobody,
+            )
+        server = Server(port=port, process=process, log_path=log_path)
         wait_until_healthy(server.base_url, process, timeout=30)
         yield server
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         shutil.rmtree(directory, ignore_errors=True)
 
 
