@@ -9,7 +9,7 @@ or a list over its limit, a body over the limit, JSON nested too deeply.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from directory.api.writes import MAX_BODY_BYTES
 from directory.extensions import db
@@ -190,3 +190,34 @@ def test_a_csv_field_over_128_kb_is_a_report_not_a_500(world):
     report = bulk_rows("name,description\nDrop-in," + "x" * 140_000 + "\n", world)
     assert not report.ok
     assert "Line 2" in report.errors[0]
+
+
+def test_a_big_upload_holds_the_database_a_batch_at_a_time_and_applies_every_row(world):
+    """Issue 23.2: 2,000 rows once held SQLite's write lock for ~40 s; now each transaction
+    writes at most BATCH_ROWS rows, so other writers wait seconds, not the whole file."""
+    rows = [
+        f'"Place {n}","{n} Main St","New York",NY,10001' for n in range(bulk.BATCH_ROWS * 2 + 5)
+    ]
+    text = "name,address_1,city,state,postal_code\n" + "\n".join(rows) + "\n"
+    written_per_transaction: list[int] = []
+    pending: list[int] = [0]
+
+    def count(session, flush_context, instances=None):
+        pending[0] += sum(isinstance(obj, Location) for obj in session.new)
+
+    def ended(session, *args):
+        written_per_transaction.append(pending[0])
+        pending[0] = 0
+
+    events = [("before_flush", count), ("after_commit", ended), ("after_soft_rollback", ended)]
+    for name, listener in events:
+        event.listen(db.session, name, listener)
+    try:
+        report = bulk.run(db.session, world.org_a, text, Actor.system(), apply=True)
+    finally:
+        for name, listener in events:
+            event.remove(db.session, name, listener)
+    assert report.ok, report.errors
+    assert max(written_per_transaction) <= bulk.BATCH_ROWS
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Location)) == len(rows)
