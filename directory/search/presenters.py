@@ -26,6 +26,7 @@ from directory.queries.taxonomy import taxonomy_index
 from directory.search import bp
 from directory.validation import is_web_url
 
+OSM_DIRECTIONS = "https://www.openstreetmap.org/directions?"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 # A law summary older than this may no longer describe the law: the page says so.
 LEGALITY_STALE_DAYS = 2 * 365
@@ -189,12 +190,32 @@ def legality_is_old(note: LegalityNote, today: date | None = None) -> bool:
 
 
 def directions_url(location: Location) -> str | None:
-    """OpenStreetMap directions to the door; none when confidential or without coordinates."""
-    if location.confidential or location.latitude is None:
+    """OpenStreetMap directions to the door; none when confidential or with nothing to go by.
+
+    A pin placed at a ZIP or street-corner centre is approximate but the street address is
+    not, so such a place gets directions to its address text (OpenStreetMap's ``to=`` field,
+    which it looks up itself); an exact pin gets its coordinates.
+    """
+    if location.confidential:
         return None
-    return "https://www.openstreetmap.org/directions?" + urlencode(
+    street = _street_text(location)
+    if street and location.precision != "exact":
+        return OSM_DIRECTIONS + urlencode({"to": street})
+    if location.latitude is None:
+        return OSM_DIRECTIONS + urlencode({"to": street}) if street else None
+    return OSM_DIRECTIONS + urlencode(
         {"route": f";{location.latitude:.5f},{location.longitude:.5f}"}
     )
+
+
+def _street_text(location: Location) -> str | None:
+    """The address as one line a map search understands, or None without a street."""
+    address = location.address
+    if address is None or not (address.address_1 or "").strip():
+        return None
+    region = " ".join(part for part in (address.state_province, address.postal_code) if part)
+    parts = (address.address_1, address.city, region)
+    return ", ".join(part.strip() for part in parts if part and part.strip())
 
 
 def web_link(url: str | None) -> str | None:

@@ -186,3 +186,18 @@ def test_only_web_addresses_become_links(client):
     html = client.get(f"/locations/{place.id}").get_data(as_text=True)
     assert 'href="https://example.org/kits" rel="noreferrer"' in html
     assert "javascript:" not in html
+
+
+def test_a_place_pinned_at_its_zip_centre_gets_directions_to_its_street_address(client):
+    place = a_listed_place(precision="approximate")
+    html = client.get(f"/locations/{place.id}").get_data(as_text=True)
+    assert (
+        "https://www.openstreetmap.org/directions?to=1+Example+St%2C+New+York%2C+NY+10001" in html
+    )
+    assert "route=" not in html
+
+
+def test_a_place_with_an_exact_pin_gets_directions_to_the_pin(client):
+    place = a_listed_place(precision="exact")
+    html = client.get(f"/locations/{place.id}").get_data(as_text=True)
+    assert "https://www.openstreetmap.org/directions?route=%3B40.75060%2C-73.99720" in html
