@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from directory.extensions import db
@@ -142,7 +142,11 @@ def remote_services_for(state_code: str) -> list[tuple[Service, list[str]]]:
 
 
 def category_counts(state_code: str) -> list[tuple[TaxonomyTerm, int]]:
-    """Places in the state offering each top-level category (a child term counts for its parent)."""
+    """Places in the state offering each top-level category (a child term counts for its parent).
+
+    Counted by the database: a big state has tens of thousands of (place, term) pairs, and
+    bringing each to Python as two UUIDs cost more than the rest of the page.
+    """
     terms = {term.id: term for term in db.session.scalars(select(TaxonomyTerm))}
 
     def top(term: TaxonomyTerm) -> TaxonomyTerm:
@@ -150,25 +154,27 @@ def category_counts(state_code: str) -> list[tuple[TaxonomyTerm, int]]:
             term = terms[term.parent_id]
         return term
 
-    pairs = db.session.execute(
-        select(ServiceAtLocation.location_id, Attribute.taxonomy_term_id)
-        .distinct()
+    categories = {term.id: top(term).id for term in terms.values() if term.kind == "category"}
+    if not categories:
+        return []
+    category = case(categories, value=Attribute.taxonomy_term_id)
+    counts = db.session.execute(
+        select(category, func.count(ServiceAtLocation.location_id.distinct()))
         .join(Service, Service.id == ServiceAtLocation.service_id)
         .join(Attribute, Attribute.service_id == Service.id)
         .join(Location, Location.id == ServiceAtLocation.location_id)
         .join(Address, Address.location_id == Location.id)
         .where(
             Address.state_province == state_code,
+            # Not an IN on the term: SQLite would probe the service's attributes once per
+            # category term instead of reading them once.
+            category.is_not(None),
             Location.archived_at.is_(None),
             *visible_services(),
         )
+        .group_by(category)
     )
-    places: dict[uuid.UUID, set[uuid.UUID]] = {}
-    for location_id, term_id in pairs:
-        term = terms[term_id]
-        if term.kind == "category":
-            places.setdefault(top(term).id, set()).add(location_id)
-    counted = [(terms[term_id], len(ids)) for term_id, ids in places.items()]
+    counted = [(terms[term_id], count) for term_id, count in counts]
     return sorted(counted, key=lambda pair: pair[0].sort_order)
 
 
