@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test bench load lint format migration clean
+.PHONY: run test bench smoke load lint format migration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -43,6 +43,11 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
+
+# The real national seed in a fresh database, served by gunicorn as `run` does, every public
+# route kind requested: fails on any error answer or any answer slower than 5 s.
+smoke: $(VENV)/.dev
+	$(BIN)/python -m bench.smoke
 
 load: $(VENV)/.dev
 	$(BIN)/python -m bench.load

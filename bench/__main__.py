@@ -83,6 +83,7 @@ def other_benchmarks(prepared: Prepared, codes: list[str]) -> None:
                 f"\nresults page GET /search ({label}): p50 {pages['p50_ms']} ms, "
                 f"p95 {pages['p95_ms']} ms, {pages['mean_bytes']:,} bytes on average"
             )
+        route_kinds(page_app, label)
     with prepared.app.app_context():
         try:
             export = bench_ndjson_export(prepared.app)
@@ -94,6 +95,26 @@ def other_benchmarks(prepared: Prepared, codes: list[str]) -> None:
                 f"({export['services_per_s']:,}/s), peak Python memory "
                 f"{export['peak_python_mb']} MB"
             )
+
+
+def route_kinds(app, label: str) -> None:
+    """p50/p95 of every public route kind (bench/pages.py), against their targets."""
+    from bench.pages import bench_route_kinds, target_ms
+
+    try:
+        kinds = bench_route_kinds(app)
+    except RuntimeError as error:
+        print(f"\npublic routes: not measured ({error})")
+        return
+    print(f"\npublic routes by kind ({label}, Flask test client, 3 rounds after a warm-up)")
+    print(f"{'':24}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}   p95 target")
+    for kind, row in kinds.items():
+        target = target_ms(kind)
+        verdict = "PASS" if row["p95_ms"] <= target else "MISS"
+        print(
+            f"{kind:24}{row['n']:5}{row['p50_ms']:9.1f}{row['p95_ms']:9.1f}{row['max_ms']:9.1f}"
+            f"   {verdict} ≤ {target:g} ms"
+        )
 
 
 def throughput(prepared: Prepared) -> None:
