@@ -52,11 +52,28 @@ def test_confidential_location_shows_its_front_door_but_never_its_address(client
     assert "openstreetmap" not in html
 
 
-def test_location_without_hours_says_so_instead_of_closed(client):
+def test_location_without_hours_says_so_once_instead_of_closed(client):
     place = LocationFactory()
     html = client.get(f"/locations/{place.id}").get_data(as_text=True)
-    assert "Hours unknown" in html
-    assert "We don't know this place's hours" in html
+    assert html.count("Hours unknown") == 1
+    assert "call before you go" in html
+    assert "Closed" not in html
+
+
+def test_a_long_website_address_shows_as_its_site_name_and_links_to_the_whole_address(client):
+    place = a_listed_place()
+    long_url = "http://www.example.org/services/health-care-and-behavioral-health/" + "x" * 60
+    ServiceFactory(name="Counselling", url=long_url, locations=[place])
+    html = client.get(f"/locations/{place.id}").get_data(as_text=True)
+    assert f'<a href="{long_url}" rel="noreferrer">example.org</a>' in html
+
+
+def test_a_place_named_like_its_organization_does_not_repeat_the_name(client):
+    place = a_listed_place()
+    place.organization.name = place.name
+    db.session.commit()
+    html = client.get(f"/locations/{place.id}").get_data(as_text=True)
+    assert "Run by" not in html
 
 
 def test_old_listing_says_when_it_was_last_verified_and_by_whom(client):
