@@ -35,7 +35,7 @@ from directory.models import (
 from directory.operations import Actor
 from directory.sources import retire, sync
 from directory.sources.batch import Batch
-from directory.sources.matching import Candidate, MatchIndex
+from directory.sources.matching import Candidate, Match, MatchIndex, normalize
 from directory.sources.report import ImportReport
 from directory.sources.rows import (
     LOCATION_FIELDS,
@@ -110,7 +110,7 @@ class SourceRun:
         # Taxonomy codes each of this source's services should carry, from the rows seen.
         self.desired_terms: dict[uuid.UUID, set[str]] = defaultdict(set)
         self.new_services: dict[uuid.UUID, dict] = {}
-        # Each location's (number, extension) pairs, loaded when a merged row brings phones.
+        # Each location's (number, extension) pairs, loaded when a spec with phones creates.
         self.phone_numbers: dict[uuid.UUID, set[tuple[str, str | None]]] | None = None
 
     def run(self) -> ImportReport:
@@ -190,18 +190,28 @@ class SourceRun:
         source_codes = index.source_codes
         services_here = self._services_by_location()
         organizations = self._organizations()
+        # The services cut from one facility's row go to the location its first service found.
+        facilities: dict[str, Candidate] = {}
+        if self.spec.phones:
+            self._load_phone_numbers()
         for row, stale_record in rows:
             values = row.values
             organization_name = str(values.get("organization_name") or values["name"])
-            match = index.find(
-                str(values["name"]),
-                str(values["address_1"]),
-                str(values["city"]),
-                str(values["postal_code"]),
-                float(values["latitude"]),  # type: ignore[arg-type]
-                float(values["longitude"]),  # type: ignore[arg-type]
-                str(values["precision"]),
-                organization_name,
+            facility = row.key.removesuffix(f"|{row.group}") if row.group else row.key
+            same = facilities.get(facility)
+            match = (
+                Match(same, "the same row")
+                if same is not None
+                else index.find(
+                    str(values["name"]),
+                    str(values["address_1"]),
+                    str(values["city"]),
+                    str(values["postal_code"]),
+                    float(values["latitude"]),  # type: ignore[arg-type]
+                    float(values["longitude"]),  # type: ignore[arg-type]
+                    str(values["precision"]),
+                    organization_name,
+                )
             )
             placed_at = None
             if match is not None and match.candidate.id is None:
@@ -211,6 +221,7 @@ class SourceRun:
             if match is not None:
                 location_id = match.candidate.id
                 organization_id = match.candidate.organization_id
+                facilities[facility] = match.candidate
                 into = source_codes.get(match.candidate.source_id, "a listing with no source")
                 if not row.group:
                     self.report.note_merge(
@@ -219,13 +230,15 @@ class SourceRun:
                         f"{match.candidate.name!r}, {match.candidate.address_1} "
                         f"({into}; {match.how})",
                     )
-                self._add_phones(row, location_id)
+                if same is None:
+                    self._add_phones(row, location_id)
             else:
                 organization_id = organizations.get(organization_name) or self._organization(
                     row, organizations
                 )
                 location_id = self._location(row, organization_id, placed_at)
-                index.add(self._candidate(row, location_id, organization_id))
+                facilities[facility] = self._candidate(row, location_id, organization_id)
+                index.add(facilities[facility])
                 if placed_at is not None:
                     # The lender's entry in the index becomes this location.
                     placed_at.id, placed_at.organization_id = location_id, organization_id
@@ -255,17 +268,18 @@ class SourceRun:
             found.setdefault((location_id, group if group in groups else ""), service_id)
         return found
 
+    def _load_phone_numbers(self) -> None:
+        self.phone_numbers = defaultdict(set)
+        query = select(Phone.location_id, Phone.number, Phone.extension).where(
+            Phone.location_id.is_not(None)
+        )
+        for owner, number, extension in self.session.execute(query):
+            self.phone_numbers[owner].add((number, extension))
+
     def _add_phones(self, row: SourceRow, location_id: uuid.UUID) -> None:
         """A row merged into a listed place adds the phones the place lacks."""
-        if not row.values.get("phones"):
+        if not row.values.get("phones") or self.phone_numbers is None:
             return
-        if self.phone_numbers is None:
-            self.phone_numbers = defaultdict(set)
-            query = select(Phone.location_id, Phone.number, Phone.extension).where(
-                Phone.location_id.is_not(None)
-            )
-            for owner, number, extension in self.session.execute(query):
-                self.phone_numbers[owner].add((number, extension))
         have = self.phone_numbers[location_id]
         for number, extension, description in row.values["phones"]:  # type: ignore[union-attr]
             if (number, extension) not in have:
@@ -310,7 +324,8 @@ class SourceRun:
         values |= {
             "organization_id": organization_id,
             "location_type": "physical",
-            "confidential": False,
+            # A placeholder street ("- - -") is an address the publisher withholds.
+            "confidential": not normalize(str(row.values["address_1"])),
             "source_id": self.source.id,
         }
         location_id = self.batch.add_timestamped(Location, **values)

@@ -225,8 +225,9 @@ class MatchIndex:
     def _keys(name: str, address_1: str, city: str, postal_code: str) -> list[tuple[str, str, str]]:
         name_key, street_key = normalize(name), normalize(address_1)
         if not street_key:
-            # A placeholder address ("- - -") says nothing about where the door is.
-            return []
+            # A placeholder address ("- - -": the address is not published) says nothing about
+            # the door, but one name in one ZIP without an address is one listing.
+            return [(name_key, "", postal_code[:5])]
         return [(name_key, street_key, postal_code[:5]), (name_key, street_key, normalize(city))]
 
     @staticmethod

@@ -68,11 +68,13 @@ def test_zip_centre_points_are_never_matched_by_distance():
     assert find(index, "CVS Pharmacy", "99 Broad Street", precision="approximate") is None
 
 
-def test_a_placeholder_street_does_not_join_two_branches_of_one_organization():
+def test_one_name_without_a_published_address_is_one_listing_in_its_zip():
     index = MatchIndex()
     index.add(candidate("Akeela Inc", "- - -"))
 
-    assert find(index, "Akeela Inc", "- - -", lat=40.3) is None
+    assert find(index, "Akeela Inc", "- - -", lat=40.3) is not None
+    assert find(index, "Akeela Inc", "- - -", lat=40.3, postal_code="19104") is None
+    assert find(index, "Other Clinic", "- - -") is None
 
 
 def test_an_archived_location_takes_no_more_rows():
