@@ -36,6 +36,10 @@ _PLAIN = str.maketrans(
         "—": "-",
         "…": "...",
         "\u00a0": " ",
+        "\u202f": " ",  # Babel writes "5:00 PM" with a narrow no-break space
+        "\u2009": " ",
+        "\u200b": "",
+        "\ufeff": "",
         "·": "-",
         "•": "-",
         "\t": " ",

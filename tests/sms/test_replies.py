@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 
+from directory.hours import OpenStatus
 from directory.models import Phone
-from directory.sms.segments import measure
+from directory.search.presenters import open_status_text
+from directory.sms.segments import gsm_friendly, is_gsm7, measure
 from tests.factories import ServiceAreaFactory, ServiceFactory
 from tests.search.helpers import place, save, service
 
@@ -37,6 +39,15 @@ def test_a_need_and_a_zip_get_the_three_nearest_places_with_distance_phone_and_h
     assert "Hell's Kitchen Harm Reduction" in lines[3]
     assert "Upper West Side Pharmacy" not in reply
     assert lines[-1] == "More: http://localhost/search?near=10001&service=naloxone"
+
+
+def test_closing_times_read_plainly_and_keep_the_reply_gsm7(app):
+    # Babel writes "5:00 PM" with a narrow no-break space, which GSM-7 lacks.
+    closes = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
+    with app.test_request_context("/sms/inbound", method="POST"):
+        text = gsm_friendly(open_status_text(OpenStatus("open", closes_at=closes)))
+    assert text == "Open now, closes at 5:00 PM"
+    assert is_gsm7(text)
 
 
 def test_places_without_hours_say_so(texter):
