@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import time
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,16 @@ def test_pdfs_are_limited_more_tightly_than_pages(tmp_path):
     with limited.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_each_place_shows_its_week_in_one_line(client):
+    hours = [("MO,TU,WE,TH,FR", time(9), time(17)), ("SA", time(10), time(14))]
+    save(place("Weekday Clinic", 40.7510, -73.9970, hours=hours))
+    save(
+        place(
+            "Round The Clock", 40.7520, -73.9970, hours=[("MO,TU,WE,TH,FR,SA,SU", time(0), time(0))]
+        )
+    )
+    page = client.get("/sheets?near=10001").get_data(as_text=True).replace("\u202f", " ")
+    assert "Mon–Fri 9:00 AM–5:00 PM; Sat 10:00 AM–2:00 PM" in page
+    assert "Mon–Sun Open 24 hours" in page
