@@ -18,7 +18,7 @@ from directory.models import Location, Revision, Service
 from directory.sources import SOURCES_DIR, available_specs, load_spec, run_source, run_sources
 from directory.sources.codes import read_decisions
 from directory.sources.workbook import read_sheet
-from tests.sources.conftest import FIXTURES, counts
+from tests.sources.conftest import FIXTURES, counts, duplicate_groups
 
 CUTS = FIXTURES / "samhsa"
 # Each shipped mapping, the fixture standing in for its data file.
@@ -234,22 +234,6 @@ def test_no_two_open_locations_share_a_name_street_and_zip(session, shipped):
     load(session, shipped)
 
     assert duplicate_groups(session) == []
-
-
-def duplicate_groups(session) -> list[tuple]:
-    from directory.models import Address
-    from directory.sources.matching import normalize
-
-    seen: dict[tuple, int] = {}
-    query = (
-        select(Location.name, Address.address_1, Address.postal_code)
-        .join(Address, Address.location_id == Location.id)
-        .where(Location.archived_at.is_(None))
-    )
-    for name, street, postal_code in session.execute(query):
-        key = (normalize(name), normalize(street), postal_code)
-        seen[key] = seen.get(key, 0) + 1
-    return [key for key, count in seen.items() if count > 1]
 
 
 @pytest.mark.parametrize("name", ["samhsa_directory_su", "samhsa_directory_mh"])

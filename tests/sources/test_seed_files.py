@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from directory.models import Location
 from directory.sources import SOURCES_DIR, available_specs, load_spec
 from directory.sources.rows import read_rows, records
+from tests.sources.conftest import counts, duplicate_groups
 
 # Rows in each converted file (see seed/sources/README.md for what was left out and why).
 EXPECTED_ROWS = {
@@ -68,3 +71,24 @@ def test_the_manufacturer_rows_are_never_listed_under_samhsas_name():
 def test_every_seed_source_says_where_it_came_from_and_when():
     for spec in available_specs():
         assert all((spec.title, spec.vintage, spec.licence, spec.as_of_date)), spec.name
+
+
+@pytest.mark.slow
+def test_the_whole_seed_loads_twice_to_the_same_counts_with_no_duplicate_facilities(
+    session, runner
+):
+    """The real seed, end to end: a second load changes nothing, no two open locations share
+    a name, street and ZIP, and every Rite Aid stays archived with its closure."""
+    first = runner.invoke(args=["seed", "load"])
+    assert first.exit_code == 0, first.output
+    before = counts(session)
+
+    second = runner.invoke(args=["seed", "load"])
+
+    assert second.exit_code == 0, second.output
+    assert counts(session) == before
+    assert duplicate_groups(session) == []
+    rite_aid = session.scalars(
+        select(Location).where(Location.name.like("RITE AID%"), Location.archived_at.is_(None))
+    ).all()
+    assert rite_aid == []
