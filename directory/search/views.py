@@ -11,6 +11,7 @@ from directory.hours import week_table, zone_for
 from directory.i18n import current_locale
 from directory.models import Suggestion
 from directory.search import bp, lookups
+from directory.search.about import data_summary
 from directory.search.forms import ReportProblemForm
 from directory.search.results import QUICK_LINKS, RADIUS_CHOICES, results_page
 
@@ -43,7 +44,12 @@ def results():
 
 @bp.get("/about")
 def about():
-    return render_template("search/about.html")
+    return render_template("search/about.html", data=data_summary())
+
+
+@bp.get("/organizations")
+def organizations():
+    return render_template("search/organizations.html")
 
 
 def _location_or_404(location_id: str):
