@@ -11,6 +11,7 @@ import click
 from directory.cli import export_cli, import_cli
 from directory.extensions import db
 from directory.hsds import findtreatment
+from directory.hsds.foreign import TermMapError, read_term_map
 from directory.hsds.package import DEFAULT_NAME, export_package
 from directory.hsds.package_import import import_package
 from directory.hsds.package_scope import Scope
@@ -38,8 +39,17 @@ def export_hsds(path: Path, name: str) -> None:
     help="Let it change records outside --org/--source and move records between "
     "organizations (each one is logged).",
 )
+@click.option(
+    "--taxonomy-map",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV file (code,category) mapping the package's own taxonomy terms onto ours.",
+)
 def import_hsds(
-    path: Path, organization_id: uuid.UUID | None, source_name: str | None, allow_reassign: bool
+    path: Path,
+    organization_id: uuid.UUID | None,
+    source_name: str | None,
+    allow_reassign: bool,
+    taxonomy_map: Path | None,
 ) -> None:
     """Import an HSDS 3.0 data package (folder or .zip) for one organization (--org) or one
     source (--source; by default the package's own name): every row is checked first, and
@@ -49,7 +59,11 @@ def import_hsds(
     if organization_id is not None and db.session.get(Organization, organization_id) is None:
         raise click.BadParameter(f"no organization {organization_id}", param_hint="--org")
     scope = Scope(organization_id, source_name, allow_reassign)
-    report = import_package(db.session, path, scope)
+    try:
+        term_map = read_term_map(db.session, taxonomy_map)
+    except TermMapError as error:
+        raise click.BadParameter(str(error), param_hint="--taxonomy-map") from error
+    report = import_package(db.session, path, scope, term_map)
     if not report.ok:
         db.session.rollback()
         for error in report.errors:

@@ -12,13 +12,18 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import object_session, selectinload
+
 from directory.hsds import areas
 from directory.models import (
     Accessibility,
     Address,
     Attribute,
     CostOption,
+    ForeignTerm,
     Language,
+    LinkedAttribute,
     Location,
     Organization,
     Phone,
@@ -205,6 +210,54 @@ def attribute(row: Attribute) -> dict:
     )
 
 
+def foreign_term(row: ForeignTerm) -> dict:
+    """Another taxonomy's term, every field as it was imported."""
+    return present(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        description=row.description,
+        parent_id=row.parent_id,
+        taxonomy=row.taxonomy,
+        language=row.language,
+        taxonomy_id=row.taxonomy_id,
+        term_uri=row.term_uri,
+    )
+
+
+def linked_attributes(entity: str, record: Any) -> list[dict]:
+    """Attributes beyond our own service tags (another taxonomy's terms; our terms on an
+    organization or a location) that an import attached to ``record``."""
+    session = object_session(record)
+    if session is None:
+        return []
+    statement = (
+        select(LinkedAttribute)
+        .where(LinkedAttribute.link_entity == entity, LinkedAttribute.link_id == record.id)
+        .options(
+            selectinload(LinkedAttribute.foreign_term),
+            selectinload(LinkedAttribute.taxonomy_term),
+        )
+        .order_by(LinkedAttribute.id)
+    )
+    return [
+        present(
+            id=row.id,
+            link_id=row.link_id,
+            taxonomy_term_id=row.taxonomy_term_id or row.foreign_term_id,
+            link_type=row.link_type,
+            link_entity=row.link_entity,
+            value=row.value,
+            taxonomy_term=(
+                foreign_term(row.foreign_term)
+                if row.foreign_term is not None
+                else taxonomy_term(row.taxonomy_term)
+            ),
+        )
+        for row in session.scalars(statement)
+    ]
+
+
 def organization_basic(row: Organization) -> dict:
     return present(
         id=row.id,
@@ -292,7 +345,8 @@ def service_full(row: Service, revisions: Iterable[Revision] = ()) -> dict:
         ],
         "languages": [language(lang) for lang in row.languages],
         "cost_options": [cost_option(c) for c in row.cost_options],
-        "attributes": [attribute(a) for a in in_taxonomy_order(row.attributes)],
+        "attributes": [attribute(a) for a in in_taxonomy_order(row.attributes)]
+        + linked_attributes("service", row),
         "metadata": metadata(revisions, "service"),
     }
 
@@ -307,6 +361,7 @@ def organization_full(
     return organization_basic(row) | {
         "locations": [location_full(loc) for loc in row.locations if loc.archived_at is None],
         "services": [nested_service(s) for s in services if s.archived_at is None],
+        "attributes": linked_attributes("organization", row),
         "metadata": metadata(revisions, "organization"),
     }
 

@@ -21,13 +21,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.hsds import areas
+from directory.hsds import areas, foreign
 from directory.hsds.descriptor import descriptor
 from directory.hsds.mapping import STATUS_TO_HSDS
 from directory.hsds.tables import (
     OFFICIAL_DESCRIPTOR,
     OFFICIAL_FIELDS,
     TABLES,
+    TABLES_BY_NAME,
     Table,
     confidential_location_ids,
     public_value,
@@ -126,6 +127,15 @@ def table_csv(session: Session, table: Table) -> tuple[str, str, int]:
     return official.getvalue(), extension.getvalue(), count
 
 
+def rows_csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    """Rows given as dicts, as CSV lines under an existing header."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([csv_text(row.get(column)) for column in columns])
+    return buffer.getvalue()
+
+
 def _cell(table: Table, row: Any, column: str, ours: set[str]) -> str:
     if column not in ours:
         return ""
@@ -145,6 +155,11 @@ def export_package(session: Session, path: Path, name: str = DEFAULT_NAME) -> di
         files[table.path], extension, counts[table.name] = table_csv(session, table)
         if table.extension_columns:
             files[table.extension_path] = extension
+    # Other taxonomies, and attributes beyond our own service tags, as they were imported.
+    for table_name, rows in foreign.export_rows(session).items():
+        table = TABLES_BY_NAME[table_name]
+        files[table.path] += rows_csv(table.official_columns, rows)
+        counts[table_name] += len(rows)
     if path.suffix == ".zip":
         path.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:

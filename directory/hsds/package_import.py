@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from directory.hsds import areas
 from directory.hsds.extensions import extension_rows
+from directory.hsds.foreign import Foreign, check_link_entity
 from directory.hsds.package import PackageError, read_package
 from directory.hsds.package_apply import Applier
 from directory.hsds.package_scope import Scope, ScopeCheck
@@ -171,10 +172,17 @@ def parse_tables(files: dict[str, str], report: ImportReport) -> dict[str, Rows]
 class Package:
     """A parsed, cross-checked package, ready to apply."""
 
-    def __init__(self, session: Session, tables: dict[str, Rows], report: ImportReport) -> None:
+    def __init__(
+        self,
+        session: Session,
+        tables: dict[str, Rows],
+        report: ImportReport,
+        term_map: dict[str, TaxonomyTerm] | None = None,
+    ) -> None:
         self.session = session
         self.tables = tables
         self.report = report
+        self.foreign = Foreign(self, term_map or {})
         self.terms = self._term_map()
 
     def rows(self, name: str) -> list[tuple[int, dict[str, Any]]]:
@@ -184,23 +192,35 @@ class Package:
         path = self.tables[table].table.path if table in self.tables else f"{table}.csv"
         self.report.errors.append(RowError(path, line, name, reason))
 
+    def warning(self, table: str, line: int, name: str, reason: str) -> None:
+        path = self.tables[table].table.path if table in self.tables else f"{table}.csv"
+        self.report.warnings.append(RowError(path, line, name, reason))
+
     def _term_map(self) -> dict[uuid.UUID, TaxonomyTerm]:
-        """The package's taxonomy term ids → our terms, matched by id, else by code."""
+        """The package's taxonomy term ids → our terms, matched by id, else by code within our
+        taxonomy; any other term is another taxonomy's, kept as it came (``foreign.py``)."""
         ours = list(self.session.scalars(select(TaxonomyTerm)))
         by_id = {term.id: term for term in ours}
         by_code = {term.code: term for term in ours}
         mapped = dict(by_id)
-        for line, row in self.rows("taxonomy_terms"):
-            term = by_id.get(row["id"]) or by_code.get(row["code"] or "")
+        for _line, row in self.rows("taxonomy_terms"):
+            term = by_id.get(row["id"])
+            if term is None and self.foreign.is_ours(row):
+                term = by_code.get(row["code"] or "")
             if term is None:
-                self.error("taxonomy_terms", line, "code", f"not in our taxonomy: {row['code']!r}")
+                self.foreign.keep(row)
             else:
                 mapped[row["id"]] = term
         return mapped
 
+    def exists(self, model: type, value: uuid.UUID) -> bool:
+        return value in self.known[model] or self.session.get(model, value) is not None
+
     def check_references(self) -> None:
-        """Every id a row points at exists in the package or in the directory."""
-        known = {
+        """Every id a row points at exists in the package or in the directory. A missing record
+        is an error where HSDS requires the link, and a warning where HSDS lets the field be
+        empty: the row is imported without the link, or left out when nothing owns it then."""
+        self.known = {
             model: {row["id"] for _, row in self.rows(name)}
             for name, model in (
                 ("organizations", Organization),
@@ -208,29 +228,90 @@ class Package:
                 ("services", Service),
             )
         }
-
-        def exists(model: type, value: uuid.UUID) -> bool:
-            return value in known[model] or self.session.get(model, value) is not None
-
-        references = {
-            "organization_id": Organization,
-            "location_id": Location,
-            "service_id": Service,
-            "link_id": Service,
-        }
         for table_name, rows in self.tables.items():
+            kept = []
             for line, row in rows.rows:
-                for column, model in references.items():
-                    value = row.get(column)
-                    skip = value is None or table_name == "taxonomy_terms"
-                    if not skip and not exists(model, value):
-                        self.error(table_name, line, column, f"no such record: {value}")
-                if table_name == "attributes" and row["taxonomy_term_id"] not in self.terms:
-                    self.error(table_name, line, "taxonomy_term_id", "unknown taxonomy term")
-                if table_name in ("phones", "schedules", "languages"):
-                    owners = [row.get(c) for c in rows.table.parents]
-                    if not any(owners):
-                        self.error(table_name, line, rows.table.parents[0], "needs an owner")
+                if self.check_row(table_name, rows.table, line, row):
+                    kept.append((line, row))
+            rows.rows = kept
+
+    def check_row(self, table_name: str, table: Table, line: int, row: dict[str, Any]) -> bool:
+        """Check one row's links; returns whether the row is kept."""
+        if table_name == "attributes":
+            return self.check_attribute(line, row)
+        if table_name == "taxonomy_terms":
+            if row["id"] not in self.terms and not self.foreign.taxonomy_exists(
+                row.get("taxonomy_id")
+            ):
+                self.warning(table_name, line, "taxonomy_id", "no such taxonomy; kept without")
+            return True
+        dangling = []
+        for column, model in REFERENCES.items():
+            value = row.get(column)
+            if value is None or self.exists(model, value):
+                continue
+            if (table_name, column) in REQUIRED_LINKS:
+                self.error(table_name, line, column, f"no such record: {value}")
+            else:
+                dangling.append(column)
+        for column in dangling:
+            row[column] = None
+        if table_name == "locations" and "organization_id" in dangling:
+            return self.adopt_location(line, row)
+        owners = [row.get(column) for column in table.parents]
+        if table.parents and not any(owners):
+            if dangling:
+                reason = f"no such record: {', '.join(dangling)}; left out (nothing owns it)"
+                self.warning(table_name, line, dangling[0], reason)
+                return False
+            self.error(table_name, line, table.parents[0], "needs an owner")
+            return True
+        for column in dangling:
+            self.warning(table_name, line, column, "no such record; imported without the link")
+        return True
+
+    def adopt_location(self, line: int, row: dict[str, Any]) -> bool:
+        """A location whose organization is missing (HSDS lets a location have none) belongs to
+        the organization of a service offered there; the directory needs one for each place."""
+        services = {r["id"]: r for _, r in self.rows("services")}
+        for _, link in self.rows("service_at_locations"):
+            service = services.get(link["service_id"])
+            if link["location_id"] == row["id"] and service is not None:
+                row["organization_id"] = service["organization_id"]
+                reason = "no such record; the location belongs to its services' organization"
+                self.warning("locations", line, "organization_id", reason)
+                return True
+        self.error(
+            "locations",
+            line,
+            "organization_id",
+            "no such record, and no service here names an organization",
+        )
+        return True
+
+    def check_attribute(self, line: int, row: dict[str, Any]) -> bool:
+        if reason := check_link_entity(row["link_entity"]):
+            self.warning("attributes", line, "link_entity", reason)
+            return False
+        term = row["taxonomy_term_id"]
+        if term not in self.terms and not self.foreign.knows(term):
+            self.error("attributes", line, "taxonomy_term_id", "unknown taxonomy term")
+        if not self.foreign.link_exists(row["link_entity"], row["link_id"]):
+            self.error("attributes", line, "link_id", f"no such record: {row['link_id']}")
+        return True
+
+
+REFERENCES = {"organization_id": Organization, "location_id": Location, "service_id": Service}
+# The links HSDS requires in a tabular package (the schemas' ``tabular_required``); every other
+# link may be empty.
+REQUIRED_LINKS = frozenset(
+    {
+        ("services", "organization_id"),
+        ("service_at_locations", "service_id"),
+        ("service_at_locations", "location_id"),
+        ("cost_options", "service_id"),
+    }
+)
 
 
 PACKAGE_FILES = frozenset(
@@ -238,9 +319,15 @@ PACKAGE_FILES = frozenset(
 )
 
 
-def import_package(session: Session, path: Path, scope: Scope) -> ImportReport:
+def import_package(
+    session: Session,
+    path: Path,
+    scope: Scope,
+    term_map: dict[str, TaxonomyTerm] | None = None,
+) -> ImportReport:
     """Validate the package at ``path`` and, when every row is valid and within ``scope``,
-    apply it (flushed, not committed: the caller commits once, or rolls back)."""
+    apply it (flushed, not committed: the caller commits once, or rolls back). ``term_map``
+    maps foreign taxonomy terms (code or id) onto our categories (``foreign.read_term_map``)."""
     report = ImportReport(name=scope.source_name or path.stem)
     try:
         raw = read_package(path, PACKAGE_FILES)
@@ -253,13 +340,16 @@ def import_package(session: Session, path: Path, scope: Scope) -> ImportReport:
         name = path.stem
     report.name = scope.source_name or name
     tables = parse_tables(files, report)
-    package = Package(session, tables, report)
+    package = Package(session, tables, report, term_map)
     package.check_references()
     source = existing_source(session, report.name)
     report.overridden = ScopeCheck(package, scope, source).run()
     if not report.ok:
         return report
-    Applier(package, source or new_source(session, report.name)).apply()
+    source = source or new_source(session, report.name)
+    package.foreign.split_attributes()
+    Applier(package, source).apply()
+    package.foreign.apply(source)
     return report
 
 

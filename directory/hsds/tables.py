@@ -326,7 +326,8 @@ TABLES: tuple[Table, ...] = (
             _c("link_id", "uuid", required=True),
             _c("taxonomy_term_id", "uuid", required=True),
             _c("link_type"),
-            _c("link_entity", required=True, choices=("service",)),
+            # Any HSDS entity: those the directory does not keep are reported (``foreign.py``).
+            _c("link_entity", required=True),
             _c("value"),
         ),
         parents=("link_id",),

@@ -3,6 +3,7 @@
 from directory.models.accounts import ApiKey, IdempotentRequest, User
 from directory.models.base import Base, utcnow
 from directory.models.details import Language, Phone, Schedule
+from directory.models.foreign import ForeignTaxonomy, ForeignTerm, LinkedAttribute
 from directory.models.locations import Accessibility, Address, Location
 from directory.models.organizations import Organization
 from directory.models.revisions import Revision, Suggestion
@@ -19,9 +20,12 @@ __all__ = [
     "Attribute",
     "Base",
     "CostOption",
+    "ForeignTaxonomy",
+    "ForeignTerm",
     "IdempotentRequest",
     "Language",
     "LegalityNote",
+    "LinkedAttribute",
     "Location",
     "Organization",
     "Phone",
