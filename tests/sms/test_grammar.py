@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from directory.sms.grammar import read_message
+from directory.extensions import db
+from directory.queries import taxonomy_index
+from directory.sms.grammar import read_message, vocabulary
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,10 @@ def test_a_place_that_starts_with_a_small_word_is_offered_whole_as_well():
 def test_only_need_words_leave_no_place():
     message = read_message("naloxone")
     assert (message.place, message.codes) == ("", ("naloxone",))
+
+
+def test_every_need_word_names_a_category_of_the_taxonomy(app):
+    categories = taxonomy_index(db.session).codes_of_kind("category")
+    named = {code for code, _ in vocabulary().phrases.values()}
+    assert named <= set(categories)
+    assert {"naloxone", "buprenorphine", "methadone", "syringe_services"} <= named
