@@ -32,6 +32,8 @@ class Service(IdMixin, TimestampMixin, Base):
         # Search asks "is this service visible?" for every candidate location: answered
         # from the index alone.
         Index("ix_services_id_status_archived_at", "id", "status", "archived_at"),
+        # HSDS lists services by name: a page is read in this order, not sorted from all rows.
+        Index("ix_services_name_id", "name", "id"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(
