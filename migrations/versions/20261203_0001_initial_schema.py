@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 10:51:33.356940
+Create Date: 2026-12-03 11:27:25.276105
 
 """
 from alembic import op
@@ -78,6 +78,22 @@ def upgrade():
     )
     with op.batch_alter_table('taxonomies', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_taxonomies_last_modified'), ['last_modified'], unique=False)
+
+    op.create_table('foreign_taxonomies',
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('uri', sa.String(length=500), nullable=True),
+    sa.Column('version', sa.String(length=64), nullable=True),
+    sa.Column('source_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_modified', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_foreign_taxonomies_source_id_sources')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_foreign_taxonomies'))
+    )
+    with op.batch_alter_table('foreign_taxonomies', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_foreign_taxonomies_last_modified'), ['last_modified'], unique=False)
+        batch_op.create_index(batch_op.f('ix_foreign_taxonomies_source_id'), ['source_id'], unique=False)
 
     op.create_table('legality_notes',
     sa.Column('state_code', sa.String(length=2), nullable=False),
@@ -164,6 +180,31 @@ def upgrade():
     with op.batch_alter_table('api_keys', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_keys_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_api_keys_prefix'), ['prefix'], unique=False)
+
+    op.create_table('foreign_terms',
+    sa.Column('taxonomy_id', sa.Uuid(), nullable=True),
+    sa.Column('code', sa.String(length=255), nullable=True),
+    sa.Column('name', sa.String(length=500), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('parent_id', sa.Uuid(), nullable=True),
+    sa.Column('taxonomy', sa.String(length=255), nullable=True),
+    sa.Column('language', sa.String(length=16), nullable=True),
+    sa.Column('term_uri', sa.String(length=500), nullable=True),
+    sa.Column('maps_to_id', sa.Uuid(), nullable=True),
+    sa.Column('source_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_modified', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['maps_to_id'], ['taxonomy_terms.id'], name=op.f('fk_foreign_terms_maps_to_id_taxonomy_terms')),
+    sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_foreign_terms_source_id_sources')),
+    sa.ForeignKeyConstraint(['taxonomy_id'], ['foreign_taxonomies.id'], name=op.f('fk_foreign_terms_taxonomy_id_foreign_taxonomies')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_foreign_terms'))
+    )
+    with op.batch_alter_table('foreign_terms', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_foreign_terms_code'), ['code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_foreign_terms_last_modified'), ['last_modified'], unique=False)
+        batch_op.create_index(batch_op.f('ix_foreign_terms_source_id'), ['source_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_foreign_terms_taxonomy_id'), ['taxonomy_id'], unique=False)
 
     op.create_table('locations',
     sa.Column('organization_id', sa.Uuid(), nullable=False),
@@ -339,6 +380,28 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_languages_location_id'), ['location_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_languages_service_id'), ['service_id'], unique=False)
 
+    op.create_table('linked_attributes',
+    sa.Column('link_entity', sa.String(length=32), nullable=False),
+    sa.Column('link_id', sa.Uuid(), nullable=False),
+    sa.Column('link_type', sa.String(length=255), nullable=True),
+    sa.Column('value', sa.String(length=500), nullable=True),
+    sa.Column('taxonomy_term_id', sa.Uuid(), nullable=True),
+    sa.Column('foreign_term_id', sa.Uuid(), nullable=True),
+    sa.Column('source_id', sa.Uuid(), nullable=True),
+    sa.Column('id', sa.Uuid(), nullable=False),
+    sa.CheckConstraint("link_entity IN ('service', 'organization', 'location', 'service_at_location')", name=op.f('ck_linked_attributes_link_entity')),
+    sa.CheckConstraint('(taxonomy_term_id IS NULL) != (foreign_term_id IS NULL)', name=op.f('ck_linked_attributes_one_term')),
+    sa.ForeignKeyConstraint(['foreign_term_id'], ['foreign_terms.id'], name=op.f('fk_linked_attributes_foreign_term_id_foreign_terms'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['source_id'], ['sources.id'], name=op.f('fk_linked_attributes_source_id_sources')),
+    sa.ForeignKeyConstraint(['taxonomy_term_id'], ['taxonomy_terms.id'], name=op.f('fk_linked_attributes_taxonomy_term_id_taxonomy_terms'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_linked_attributes'))
+    )
+    with op.batch_alter_table('linked_attributes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_linked_attributes_foreign_term_id'), ['foreign_term_id'], unique=False)
+        batch_op.create_index('ix_linked_attributes_link_entity_link_id', ['link_entity', 'link_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_linked_attributes_source_id'), ['source_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_linked_attributes_taxonomy_term_id'), ['taxonomy_term_id'], unique=False)
+
     op.create_table('phones',
     sa.Column('location_id', sa.Uuid(), nullable=True),
     sa.Column('service_id', sa.Uuid(), nullable=True),
@@ -487,6 +550,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_phones_location_id'))
 
     op.drop_table('phones')
+    with op.batch_alter_table('linked_attributes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_linked_attributes_taxonomy_term_id'))
+        batch_op.drop_index(batch_op.f('ix_linked_attributes_source_id'))
+        batch_op.drop_index('ix_linked_attributes_link_entity_link_id')
+        batch_op.drop_index(batch_op.f('ix_linked_attributes_foreign_term_id'))
+
+    op.drop_table('linked_attributes')
     with op.batch_alter_table('languages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_languages_service_id'))
         batch_op.drop_index(batch_op.f('ix_languages_location_id'))
@@ -530,6 +600,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_locations_last_modified'))
 
     op.drop_table('locations')
+    with op.batch_alter_table('foreign_terms', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_foreign_terms_taxonomy_id'))
+        batch_op.drop_index(batch_op.f('ix_foreign_terms_source_id'))
+        batch_op.drop_index(batch_op.f('ix_foreign_terms_last_modified'))
+        batch_op.drop_index(batch_op.f('ix_foreign_terms_code'))
+
+    op.drop_table('foreign_terms')
     with op.batch_alter_table('api_keys', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_keys_prefix'))
         batch_op.drop_index(batch_op.f('ix_api_keys_organization_id'))
@@ -550,6 +627,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_legality_notes_last_modified'))
 
     op.drop_table('legality_notes')
+    with op.batch_alter_table('foreign_taxonomies', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_foreign_taxonomies_source_id'))
+        batch_op.drop_index(batch_op.f('ix_foreign_taxonomies_last_modified'))
+
+    op.drop_table('foreign_taxonomies')
     with op.batch_alter_table('taxonomies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_taxonomies_last_modified'))
 
