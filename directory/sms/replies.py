@@ -41,7 +41,8 @@ def help_reply() -> str:
             "Text a ZIP code or a city and state, and what you need, to find help near you. "
             "For example: 10001 naloxone, narcan 98101, bupe Gallup, NM, needles 19134. "
             "Needs: naloxone, test strips, needles, bupe, methadone, treatment, detox, shelter. "
-            "We keep no record of your texts. Emergency: 911. Crisis: call or text 988."
+            "We keep no record of your texts. Emergency: 911. Crisis: call or text 988. "
+            "En español: AYUDA."
         )
     )
 
