@@ -18,6 +18,7 @@ from webargs.flaskparser import use_args
 
 from directory.api.public import CACHE_CONTROL, api_rate_limit
 from directory.extensions import limiter
+from directory.hsds import foreign_queries as foreign
 from directory.hsds import mapping, queries
 from directory.hsds.args import (
     ListArgs,
@@ -75,10 +76,15 @@ def ndjson(rows: Iterable[Any], to_item: Callable[[Any], dict]) -> Response:
     return Response(stream_with_context(lines()), mimetype="application/x-ndjson")
 
 
-def listing(statement, args: dict, to_item: Callable[[Any], dict]):
+def listing(statement, args: dict, to_item: Callable[[Any], dict], then=None):
+    """A page or a stream of ``statement``'s rows, followed by ``then``'s when given."""
     if args["format"] == "ndjson":
-        return ndjson(queries.stream(statement), to_item)
-    rows, total = queries.page_of(statement, args["page"], args["per_page"])
+        rows = queries.stream(statement) if then is None else foreign.stream_both(statement, then)
+        return ndjson(rows, to_item)
+    if then is None:
+        rows, total = queries.page_of(statement, args["page"], args["per_page"])
+    else:
+        rows, total = foreign.page_of_both(statement, then, args["page"], args["per_page"])
     return envelope([to_item(row) for row in rows], total, args["page"], args["per_page"])
 
 
@@ -182,20 +188,23 @@ def service_at_location(id: str):
 @bp.get("/taxonomies")
 @use_args(ListArgs, location="query")
 def taxonomies(args: dict):
-    return listing(queries.taxonomies(args), args, mapping.taxonomy)
+    # Our taxonomy, then those imported packages brought (kept as they came).
+    return listing(
+        queries.taxonomies(args), args, foreign.taxonomy_body, then=foreign.taxonomies(args)
+    )
 
 
 @bp.get("/taxonomies/<id>")
 def taxonomy(id: str):
-    return mapping.taxonomy(found(queries.taxonomy_by_id(record_id(id))))
+    return foreign.taxonomy_body(found(foreign.taxonomy_by_id(record_id(id))))
 
 
 @bp.get("/taxonomy_terms")
 @use_args(TaxonomyTermListArgs, location="query")
 def taxonomy_terms(args: dict):
-    return listing(queries.taxonomy_terms(args), args, mapping.taxonomy_term)
+    return listing(queries.taxonomy_terms(args), args, foreign.term_body, then=foreign.terms(args))
 
 
 @bp.get("/taxonomy_terms/<id>")
 def taxonomy_term(id: str):
-    return mapping.taxonomy_term(found(queries.term_by_id(record_id(id))), nested=True)
+    return foreign.term_body(found(foreign.term_by_id(record_id(id))), nested=True)

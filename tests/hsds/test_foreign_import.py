@@ -21,6 +21,7 @@ from directory.models import (
     Revision,
     Service,
 )
+from tests.hsds.conftest import assert_valid
 
 PACKAGES = Path(__file__).resolve().parent.parent / "fixtures" / "hsds" / "packages"
 METRO = PACKAGES / "metro211"
@@ -126,3 +127,31 @@ def test_the_imported_service_is_served_under_hsds_with_its_foreign_terms(runner
     assert {"naloxone", "BH-1800.1500-100"} <= codes
     [area] = body["service_areas"]
     assert (area["name"], area["extent_type"]) == ("Essex County, NJ", "text")
+
+
+def test_the_foreign_taxonomy_is_listed_and_searchable_under_hsds(runner, client):
+    assert import_metro(runner).exit_code == 0
+    found = client.get("/hsds/taxonomy_terms?search=naloxone&per_page=50").get_json()
+    names = {term["name"] for term in found["contents"]}
+    assert "Naloxone Distribution" in names
+    assert found["total_items"] == len(found["contents"])
+    term = next(t for t in found["contents"] if t["name"] == "Naloxone Distribution")
+    detail = client.get(f"/hsds/taxonomy_terms/{term['id']}").get_json()
+    assert detail["taxonomy_detail"]["name"] == "Metro211 Service Taxonomy"
+    assert_valid(detail, "taxonomy_term.json")
+    taxonomies = client.get("/hsds/taxonomies").get_json()["contents"]
+    assert "Metro211 Service Taxonomy" in {taxonomy["name"] for taxonomy in taxonomies}
+    streamed = client.get("/hsds/taxonomy_terms?format=ndjson").get_data(as_text=True)
+    assert "BH-1800.1500-100" in streamed
+
+
+def test_pages_run_across_our_terms_and_then_the_foreign_ones(runner, client):
+    assert import_metro(runner).exit_code == 0
+    everything = client.get("/hsds/taxonomy_terms?per_page=100").get_json()
+    total = everything["total_items"]
+    seen = []
+    for page in range(1, total // 10 + 2):
+        body = client.get(f"/hsds/taxonomy_terms?per_page=10&page={page}").get_json()
+        seen += [term["id"] for term in body["contents"]]
+    assert seen == [term["id"] for term in everything["contents"]]
+    assert len(set(seen)) == total
