@@ -13,7 +13,7 @@ from directory.models.base import Base, IdMixin, utcnow
 
 REVISION_ACTIONS = ("create", "update", "archive", "restore", "confirm")
 ACTOR_TYPES = ("user", "api_key", "source", "system")
-SUGGESTION_KINDS = ("closed", "wrong_phone", "wrong_hours", "other", "new_organization")
+SUGGESTION_KINDS = ("closed", "wrong_phone", "wrong_hours", "other", "new_organization", "claim")
 SUGGESTION_STATUSES = ("pending", "approved", "rejected")
 
 
@@ -47,7 +47,8 @@ class Revision(IdMixin, Base):
 
 
 class Suggestion(IdMixin, Base):
-    """A public report that a listing is wrong, or a new organization asking to join."""
+    """A public report that a listing is wrong, a new organization asking to join, or an
+    organization claiming a listing it runs."""
 
     __tablename__ = "suggestions"
     __table_args__ = (

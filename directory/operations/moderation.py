@@ -4,6 +4,7 @@ A report's ``proposed_changes`` maps location document fields to proposed values
 ``directory.operations.listings.document``); a "closed" report without proposed values archives
 the location. A ``new_organization`` sign-up proposes ``{"organization": {...}, "contact":
 {"name", "email"}}``; approving it creates the organization and an editor login for the contact.
+A ``claim`` is decided by :mod:`directory.operations.claims`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.models import Location, Organization, Suggestion, User, utcnow
-from directory.operations import listings
+from directory.operations import claims, listings
 from directory.operations.revisions import Actor, record_creation
 
 ORGANIZATION_FIELDS = ("name", "website", "description", "email")
@@ -22,6 +23,8 @@ ORGANIZATION_FIELDS = ("name", "website", "description", "email")
 
 def proposed_diff(session: Session, suggestion: Suggestion) -> dict[str, list[Any]]:
     """Field → [current, proposed] for every field the suggestion would change."""
+    if suggestion.kind == claims.CLAIM:
+        return claims.proposed_diff(session, suggestion)
     if suggestion.kind == "new_organization":
         proposal = (suggestion.proposed_changes or {}).get("organization", {})
         return {f: [None, proposal.get(f)] for f in ORGANIZATION_FIELDS if proposal.get(f)}
@@ -47,7 +50,9 @@ def _decide(suggestion: Suggestion, status: str, admin: User, reason: str | None
 
 
 def approve(session: Session, suggestion: Suggestion, admin: User, actor: Actor) -> User | None:
-    """Apply the suggestion; returns the new editor login for an approved sign-up."""
+    """Apply the suggestion; returns the new editor login for an approved sign-up or claim."""
+    if suggestion.kind == claims.CLAIM:
+        return claims.approve(session, suggestion, admin, actor)
     if suggestion.status != "pending":
         raise listings.ListingError({"status": ["This suggestion has been decided already."]})
     new_user = None
@@ -68,6 +73,8 @@ def approve(session: Session, suggestion: Suggestion, admin: User, actor: Actor)
 
 
 def reject(session: Session, suggestion: Suggestion, admin: User, reason: str) -> None:
+    if suggestion.kind == claims.CLAIM:
+        return claims.reject(session, suggestion, admin, reason)
     if suggestion.status != "pending":
         raise listings.ListingError({"status": ["This suggestion has been decided already."]})
     _decide(suggestion, "rejected", admin, reason)

@@ -11,4 +11,5 @@ from flask import Blueprint
 
 bp = Blueprint("search", __name__)
 
+from directory.claims import views as claim_views  # noqa: E402,F401  (the claim form attaches too)
 from directory.search import presenters, views  # noqa: E402,F401  (routes and helpers attach to bp)

@@ -75,6 +75,7 @@ def location(location_id: str):
         today=now.astimezone(_zone(place.timezone)).weekday(),
         now=now,
         reported=request.args.get("reported") == "1",
+        claimed=request.args.get("claimed") == "1",
     )
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 11:27:25.276105
+Create Date: 2026-12-03 11:33:28.709274
 
 """
 from alembic import op
@@ -504,7 +504,7 @@ def upgrade():
     sa.Column('decided_by_id', sa.Uuid(), nullable=True),
     sa.Column('decision_reason', sa.Text(), nullable=True),
     sa.Column('id', sa.Uuid(), nullable=False),
-    sa.CheckConstraint("kind IN ('closed', 'wrong_phone', 'wrong_hours', 'other', 'new_organization')", name=op.f('ck_suggestions_kind')),
+    sa.CheckConstraint("kind IN ('closed', 'wrong_phone', 'wrong_hours', 'other', 'new_organization', 'claim')", name=op.f('ck_suggestions_kind')),
     sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name=op.f('ck_suggestions_status')),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_suggestions_decided_by_id_users')),
     sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_suggestions_location_id_locations'), ondelete='CASCADE'),
