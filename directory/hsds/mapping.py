@@ -43,6 +43,16 @@ PROFILE_URL = "https://openreferral.org/hsds/3.0"
 # HSDS spells it with a space; our status codes are URL- and enum-friendly.
 STATUS_TO_HSDS = {"temporarily_closed": "temporarily closed"}
 STATUS_FROM_HSDS = {hsds: ours for ours, hsds in STATUS_TO_HSDS.items()}
+# HSDS phone types are RFC 6350's (text, voice, fax, cell, video, pager, textphone): a hotline is
+# a voice line, a TTY a textphone. The tabular export keeps ours in an extension column.
+PHONE_TYPE_TO_HSDS = {"hotline": "voice", "tty": "textphone"}
+PHONE_TYPE_FROM_HSDS = {
+    "voice": "voice",
+    "cell": "voice",
+    "text": "text",
+    "fax": "fax",
+    "textphone": "tty",
+}
 # Metadata ids must be UUIDs and one revision changes many fields: derive one id per field.
 METADATA_NAMESPACE = uuid.UUID("5b0c4c8e-6f1e-4a4e-9a57-2f0b2d1f6a31")
 
@@ -93,7 +103,7 @@ def phone(row: Phone) -> dict:
         organization_id=row.organization_id,
         number=row.number,
         extension=extension,
-        type=row.type,
+        type=PHONE_TYPE_TO_HSDS.get(row.type, row.type),
         description=row.description,
     )
 

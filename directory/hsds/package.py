@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from directory.hsds import areas, foreign
 from directory.hsds.descriptor import descriptor
-from directory.hsds.mapping import STATUS_TO_HSDS
+from directory.hsds.mapping import PHONE_TYPE_TO_HSDS, STATUS_TO_HSDS
 from directory.hsds.tables import (
     OFFICIAL_DESCRIPTOR,
     OFFICIAL_FIELDS,
@@ -60,6 +60,8 @@ def _export_value(table: Table, row: Any, column: str) -> Any:
     if table.name == "phones" and column == "extension":
         # HSDS types the extension as a number: "ext. 12" has no place in it.
         return row.extension if row.extension and row.extension.isdigit() else None
+    if table.name == "phones" and column in ("type", "directory_type"):
+        return PHONE_TYPE_TO_HSDS.get(row.type, row.type) if column == "type" else row.type
     if table.name == "services" and column == "status":
         return STATUS_TO_HSDS.get(row.status, row.status)
     if table.name == "service_areas":

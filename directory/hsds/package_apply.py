@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from directory.geo import timezone_for, zip_centroid
 from directory.hsds import areas
-from directory.hsds.mapping import STATUS_FROM_HSDS
+from directory.hsds.mapping import PHONE_TYPE_FROM_HSDS, STATUS_FROM_HSDS
 from directory.models import Address, Location, Organization, Service, Source
 from directory.operations import Actor, apply_changes, record_creation, record_revision
 from directory.operations.revisions import to_json_value
@@ -251,7 +251,9 @@ class Applier:
         if table_name == "schedules":
             values["freq"] = values.get("freq") or "WEEKLY"
         if table_name == "phones":
-            values["type"] = values.get("type") or "voice"
+            # Our own type when the package is our export, else the nearest to HSDS's.
+            official = PHONE_TYPE_FROM_HSDS.get(values.get("type") or "voice", "voice")
+            values["type"] = values.pop("directory_type", None) or official
         if table_name == "cost_options":
             values["currency"] = values.get("currency") or "USD"
         # Owner columns are set by the relationship the part is appended to.

@@ -40,6 +40,7 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from directory.models.details import PHONE_TYPES
 from directory.models.services import EXTENT_TYPES, REACHES
 
 EXTENSION = "Harm Reduction Directory extension (not in HSDS 3.0)."
@@ -214,8 +215,9 @@ TABLES: tuple[Table, ...] = (
             _c("organization_id", "uuid"),
             _c("number", required=True),
             _c("extension"),
-            _c("type", choices=("voice", "text", "fax", "hotline", "tty")),
+            _c("type"),  # RFC 6350's types, mapped to and from ours (``mapping.py``)
             _c("description"),
+            _c("directory_type", extension=True, choices=PHONE_TYPES),
         ),
         parents=("location_id", "service_id"),
     ),

@@ -11,7 +11,7 @@ from frictionless import Package
 
 from directory.extensions import db
 from directory.hsds.tables import OFFICIAL_DESCRIPTOR
-from directory.models import ServiceArea
+from directory.models import Phone, ServiceArea
 from tests.conftest import empty_listing_tables
 from tests.factories import LocationFactory, ServiceFactory
 
@@ -91,9 +91,14 @@ def test_export_import_export_gives_the_same_files_with_every_kind_of_area(
     areas_of_every_kind(service)
     other = ServiceFactory(categories=["syringe_services"], locations=[LocationFactory()])
     other.service_areas.append(ServiceArea(extent_type="state", code="CA", reach="mail"))
+    other.phones.extend(
+        [Phone(number="800-555-0100", type="hotline"), Phone(number="800-555-0101", type="tty")]
+    )
     db.session.commit()
     first, second = tmp_path / "first", tmp_path / "second"
     assert runner.invoke(args=["export", "hsds", str(first)]).exit_code == 0
+    types = {row["number"]: row["type"] for row in read_rows(first, "phones.csv")}
+    assert (types["800-555-0100"], types["800-555-0101"]) == ("voice", "textphone")
     empty_listing_tables()
     imported = runner.invoke(
         args=["import", "hsds", str(first), "--source", "harm-reduction-directory"]
