@@ -25,6 +25,8 @@ BAD_URLS = ["http://", "not a url", "javascript:alert(1)", "http://[::1", "https
 
 def planted(zone: str, url: str) -> tuple[Location, Service]:
     """A listed place open every weekday, whose zone and URLs are then broken in place."""
+    if "\x00" in zone + url and db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL cannot store a NUL byte, so it cannot be read back either")
     place = LocationFactory(name="Planted Place")
     ScheduleFactory(location=place)
     service = ServiceFactory(name="Planted naloxone", categories=["naloxone"], locations=[place])
