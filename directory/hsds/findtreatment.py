@@ -37,6 +37,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.operations import Actor, apply_changes, record_creation, record_revision
+from directory.validation import text_problem
 
 SOURCE_CODE = "findtreatment"
 
@@ -268,12 +269,20 @@ def import_file(session: Session, file: Path) -> Report:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         report.errors.append(f"{file.name}: not a JSON document ({error})")
         return report
+    except RecursionError:
+        report.errors.append(f"{file.name}: JSON nested too deeply to be an exportsAsJson/v2 file")
+        return report
     raw_rows = document.get("rows") if isinstance(document, dict) else None
     if not isinstance(raw_rows, list):
         report.errors.append(f"{file.name}: no 'rows' list: not an exportsAsJson/v2 response")
         return report
     rows = []
     for number, raw in enumerate(raw_rows, start=1):
+        # Text no database can hold (a NUL byte, a lone surrogate) is the row's error, not a crash.
+        for name, value in sorted(raw.items() if isinstance(raw, dict) else []):
+            problem = text_problem(value) if isinstance(value, str) else None
+            if problem:
+                report.errors.append(f"rows[{number}]: {name}: {problem}")
         try:
             rows.append(RowSchema().load(_blank_to_missing(raw if isinstance(raw, dict) else {})))
         except ValidationError as error:

@@ -8,6 +8,9 @@ or a list over its limit, a body over the limit, JSON nested too deeply.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from sqlalchemy import event, func, select
 
@@ -221,3 +224,34 @@ def test_a_big_upload_holds_the_database_a_batch_at_a_time_and_applies_every_row
     assert max(written_per_transaction) <= bulk.BATCH_ROWS
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Location)) == len(rows)
+
+
+FINDTREATMENT_SAMPLE = (
+    Path(__file__).resolve().parent.parent
+    / "fixtures"
+    / "findtreatment"
+    / "findtreatment_locator_sample_30rows_2019.json"
+)
+
+
+def odd_findtreatment_files() -> dict[str, str]:
+    document = json.loads(FINDTREATMENT_SAMPLE.read_text(encoding="utf-8"))
+    row = document["rows"][0]
+    return {
+        "nested too deeply": "[" * 100_000 + "]" * 100_000,
+        "nested values": json.dumps({"rows": [{key: {"a": [1, {"b": 2}]} for key in row}]}),
+        "a lone surrogate": json.dumps({"rows": [dict(row, name1="Clinic \ud800")]}),
+        "a NUL byte": json.dumps({"rows": [dict(row, city="Char\x00lottesville")]}),
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(odd_findtreatment_files()))
+def test_an_odd_findtreatment_file_is_a_report_not_a_traceback(runner, tmp_path, kind):
+    path = tmp_path / "odd.json"
+    path.write_text(odd_findtreatment_files()[kind], encoding="utf-8")
+    result = runner.invoke(args=["import", "findtreatment", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "odd.json" in result.output or "rows[1]" in result.output
+    assert listings_count() == 0
