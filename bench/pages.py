@@ -92,7 +92,6 @@ def ndjson_lists() -> list[str]:
     more each to stream on a busy machine (``make bench`` times a whole export)."""
     return [
         "/hsds/services?search=naloxone&format=ndjson",
-        "/hsds/services?search=naloxone&full=true&format=ndjson",
         "/hsds/organizations?format=ndjson",
         "/hsds/service_at_locations?search=naloxone&format=ndjson",
         f"/hsds/service_at_locations?postcode=10001&proximity={PROXIMITY_METRES[0]}&format=ndjson",

@@ -145,7 +145,11 @@ class Smoke:
 
     def stream(self, path: str) -> None:
         kind = "HSDS NDJSON stream (start)"
-        counted = self.get_json(path.replace("format=ndjson", "per_page=1"))["total_items"]
+        try:
+            counted = self.get_json(path.replace("format=ndjson", "per_page=1"))["total_items"]
+        except RuntimeError as error:
+            self.failures.append(f"FAIL {kind}: {path}: {error}")
+            return
         try:
             answer = fetch(self.base_url + path, timeout=STREAM_TIMEOUT_SECONDS)
         except (OSError, http.client.HTTPException) as error:
