@@ -35,6 +35,7 @@ from directory.hsds.tables import (
     withheld,
 )
 from directory.models import Location, Organization, Service
+from directory.validation import web_url
 
 DEFAULT_NAME = "harm-reduction-directory"
 
@@ -57,6 +58,9 @@ def _export_value(table: Table, row: Any, column: str) -> Any:
     if table.name == "organizations" and column == "description":
         # HSDS requires a description; the name is the best summary we have without one.
         return row.description or row.name
+    if column in ("url", "website"):
+        # HSDS types these as URIs: a bare "http://" from an old source is no address.
+        return web_url(getattr(row, column))
     if table.name == "phones" and column == "extension":
         # HSDS types the extension as a number: "ext. 12" has no place in it.
         return row.extension if row.extension and row.extension.isdigit() else None
