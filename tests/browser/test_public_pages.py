@@ -129,9 +129,13 @@ def public_paths(demo) -> list[str]:
         f"/locations/{demo.drop_in}",
         f"/locations/{demo.shelter}?lang=es",
         f"/locations/{demo.clinic}/report",
+        f"/locations/{demo.clinic}/claim",
+        f"/locations/{demo.clinic}/claim?lang=es",
         "/states/NY",
         "/states/NY?lang=es",
         "/about",
+        "/about?lang=es",
+        "/organizations",
         "/locations/not-a-listing",
     ]
 
