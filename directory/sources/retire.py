@@ -7,9 +7,10 @@ listing whose own row had disappeared and came back.
 - ``seed/sources/closures.csv`` names chains and places known closed (Rite Aid closed all its
   stores in 2025), with the date and the page that says so.
 - A spec may say it ``supersedes`` older sources (SAMHSA's 2023/2024 National Directories
-  supersede the 2020–22 locator extracts): once every superseding source has been imported, the
-  older sources' services are archived — "superseded" where a newer directory lists the place
-  (the location lives on, keeping its geocoded coordinates), "no longer listed" where none does.
+  supersede the 2020–22 locator extracts), which are then no longer loaded. In a directory that
+  loaded them before, once every superseding source has been imported, the older sources'
+  services are archived — "superseded" where a newer directory lists the place (the location
+  lives on, keeping its geocoded coordinates), "no longer listed" where none does.
 """
 
 from __future__ import annotations
@@ -112,30 +113,26 @@ def apply_closures(session: Session, closures: list[Closure], now: datetime) -> 
 def apply_supersession(
     session: Session, specs: list[SourceSpec], now: datetime
 ) -> ImportReport | None:
-    """Archive the services of sources a newer one supersedes, once all newer ones are in."""
-    newer = [spec for spec in specs if spec.supersedes]
+    """Retire what newer sources replace, once all of them are in.
+
+    A ``supersedes`` source's services are all archived: "superseded" where a newer source
+    lists the place, "no longer listed" elsewhere. A ``replaces`` source (still loaded: a list
+    the newer ones do not wholly cover) loses its service only where a newer source lists the
+    place; elsewhere its service stays, its description saying the newer list lacks it.
+    """
+    newer = [spec for spec in specs if spec.supersedes or spec.replaces]
     if not newer:
         return None
     codes = dict(session.execute(select(Source.code, Source.id)).all())
     if any(spec.code not in codes for spec in newer):
-        return None  # a superseding directory is not imported yet: nothing can be judged
-    older = {code for spec in newer for code in spec.supersedes if code in codes}
-    if not older:
-        return None  # a fresh directory: the older extracts were never loaded
+        return None  # a newer directory is not imported yet: nothing can be judged
+    wholly = {code for spec in newer for code in spec.supersedes if code in codes}
+    partly = {code for spec in newer for code in spec.replaces if code in codes}
+    if not wholly and not partly:
+        return None
     titles = " and ".join(f"{spec.title} {spec.vintage}" for spec in newer)
-    old_services = dict(
-        session.execute(
-            select(Service.id, ServiceAtLocation.location_id)
-            .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
-            .where(
-                Service.source_id.in_([codes[code] for code in older]),
-                Service.archived_at.is_(None),
-            )
-        ).all()
-    )
+    old_services = _services_of(session, [codes[code] for code in wholly | partly])
     report = ImportReport(source="superseded SAMHSA extracts")
-    if not old_services:
-        return report
     listed = set(
         session.scalars(
             select(ServiceAtLocation.location_id)
@@ -146,20 +143,47 @@ def apply_supersession(
             )
         )
     )
+    kept_ids = {codes[code] for code in partly}
     superseded = f"superseded by {titles}, which lists this place"
     gone = f"not in {titles}: SAMHSA no longer lists this place"
-    reasons = {
-        service_id: superseded if location_id in listed else gone
-        for service_id, location_id in old_services.items()
-    }
+    not_listed = f"Not in {titles}: call to check it still runs."
+    reasons, unlisted = {}, []
+    for service_id, (location_id, source_id, description) in old_services.items():
+        if location_id in listed:
+            reasons[service_id] = superseded
+        elif source_id not in kept_ids:
+            reasons[service_id] = gone
+        elif not_listed not in (description or ""):
+            unlisted.append((service_id, description))
     batch = Batch(Actor("source", "supersession"), now)
     _archive(session, batch, Service, "service", reasons)
-    emptied = set(old_services.values()) - listed
+    emptied = {old_services[service_id][0] for service_id in reasons} - listed
     still_open = set(_open_services(session, emptied).values())
     _archive(session, batch, Location, "location", dict.fromkeys(emptied - still_open, gone))
+    for service_id, description in unlisted:
+        noted = f"{description or ''} {not_listed}".strip()
+        session.execute(
+            update(Service)
+            .where(Service.id == service_id)
+            .values(description=noted, last_modified=now)
+            .execution_options(synchronize_session=False)
+        )
+        batch.revision("service", service_id, "update", {"description": [description, noted]})
     batch.write(session)
-    report.archived = len(reasons)
+    report.archived, report.updated = len(reasons), len(unlisted)
     return report
+
+
+def _services_of(
+    session: Session, source_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, str | None]]:
+    """The sources' open services: id → (location id, source id, description)."""
+    query = (
+        select(Service.id, ServiceAtLocation.location_id, Service.source_id, Service.description)
+        .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
+        .where(Service.source_id.in_(source_ids), Service.archived_at.is_(None))
+    )
+    return {service_id: rest for service_id, *rest in session.execute(query)}  # type: ignore[misc]
 
 
 def _open_services(session: Session, location_ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:

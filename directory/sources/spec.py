@@ -129,6 +129,9 @@ class SourceSpec:
     # Older sources whose listings this one replaces: not loaded any more, their rows only
     # lend their geocoded coordinates to this source's rows for the same places.
     supersedes: tuple[str, ...] = ()
+    # Older sources still loaded (lists the newer one does not wholly cover): their service is
+    # archived where this source lists the place, and marked "not in …" elsewhere.
+    replaces: tuple[str, ...] = ()
     folder: Path = SOURCES_DIR
 
     @property
@@ -233,6 +236,7 @@ def _build(name: str, folder: Path, data: dict[str, Any]) -> SourceSpec:
         whole_names=bool(data.get("names", {}).get("whole", False)),
         codes=codes,
         supersedes=tuple(source.get("supersedes", ())),
+        replaces=tuple(source.get("replaces", ())),
         folder=folder,
     )
 

@@ -2,7 +2,8 @@
 
 The fixtures in ``fixtures/samhsa/`` are cut from the shipped files: four facilities of the 2023
 substance use workbook and one of the 2024 mental health workbook (each with the full Service
-Code Reference sheet), two rows of the geocoded 2021 locator extract and two of NY's ESAP list.
+Code Reference sheet), two rows each of the geocoded 2021 locator extract, of the 2021–22 opioid
+treatment program register and of NY's ESAP list.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CUTS = FIXTURES / "samhsa"
 # Each shipped mapping, the fixture standing in for its data file.
 SHIPPED = {
     "samhsa_treatment": "samhsa_treatment_cut.csv",
+    "samhsa_otp": "samhsa_otp_cut.csv",
     "samhsa_directory_su": "su_2023_cut.xlsx",
     "samhsa_directory_mh": "mh_2024_cut.xlsx",
     "ny_esap": "ny_esap_cut.csv",
@@ -159,15 +161,42 @@ def archive_reason(session, entity_id) -> str:
 def test_a_new_facility_is_placed_at_its_zip_centre_as_approximate(session, shipped):
     load(session, shipped)
 
-    aegis = place(session, "Aegis Treatment Centers LLC")
-    assert aegis.precision == "approximate"
-    assert aegis.latitude == pytest.approx(34.07, abs=0.05)
+    hopess = place(session, "Homes of Personal Enrichment and Sobriety Services/HOPESS")
+    assert hopess.precision == "approximate"
+    assert hopess.latitude == pytest.approx(33.62, abs=0.05)
+
+
+def test_a_certified_program_the_directory_lists_keeps_one_location_and_the_directory_service(
+    session, shipped
+):
+    load(session, shipped)
+
+    [aegis] = session.scalars(select(Location).where(Location.name.like("Aegis%"))).all()
+    assert (aegis.latitude, aegis.precision) == (34.0743071, "exact")
+    old = [s for s in aegis.services if s.source.code == "samhsa_otp"]
+    assert old[0].archived_at is not None
+    assert archive_reason(session, old[0].id).startswith("superseded by")
+    assert any("methadone" in terms for terms in open_services(aegis).values())
+
+
+def test_a_certified_program_the_directory_lacks_stays_and_says_so(session, shipped):
+    load(session, shipped)
+
+    wchs = place(session, "WCHS, Inc.")
+    [service] = wchs.services
+    assert service.archived_at is None
+    assert "Not in SAMHSA National Directory of Substance Use" in service.description
+    before = service.description
+
+    load(session, shipped)
+
+    assert place(session, "WCHS, Inc.").services[0].description == before
 
 
 def test_the_main_and_intake_phones_are_stored_on_the_location(session, shipped):
     load(session, shipped)
 
-    aegis = place(session, "Aegis Treatment Centers LLC")
+    [aegis] = session.scalars(select(Location).where(Location.name.like("Aegis%"))).all()
     phones = {(phone.number, phone.description) for phone in aegis.phones}
     assert phones == {
         ("626-471-8459", "main"),
