@@ -3,6 +3,7 @@ on the page, the mail programs, and where to find the same list on the web."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import groupby
@@ -81,7 +82,8 @@ def results_url(form: SearchForm) -> str:
 def needs_offered(hit: SearchHit) -> str:
     """The kinds of help offered at a place (its matching services' categories), in short."""
     terms = {term.code: term for service in hit.services for term in service_terms(service)}
-    labels = [term_label(term) for term in terms.values()]
+    # "Methadone (opioid treatment program)" reads as "Methadone" on a crowded page.
+    labels = [re.sub(r"\s*\(.*?\)", "", term_label(term)) for term in terms.values()]
     shown = ", ".join(labels[:NEEDS_SHOWN])
     return shown + (" …" if len(labels) > NEEDS_SHOWN else "")
 

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask
 from weasyprint import HTML
+from weasyprint.document import Document
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
 
@@ -47,6 +48,7 @@ def static_folders(app: Flask) -> dict[str, str]:
     return folders
 
 
-def render_pdf(app: Flask, html: str, base_url: str) -> bytes:
+def render_document(app: Flask, html: str, base_url: str) -> Document:
+    """The laid-out pages (``.pages``, ``.write_pdf()``) of a sheet's HTML."""
     fetcher = StaticFilesOnly(static_folders(app))
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from flask import abort, current_app, make_response, render_template, request, url_for
@@ -14,6 +15,8 @@ from directory.search.query_args import SearchForm, read_search_args
 from directory.sheets import bp, content
 
 FORMATS = ("html", "pdf")
+# A PDF sheet is one page: long names and addresses may leave room for fewer places, not less.
+MIN_PLACES = 6
 # Paper sizes the sheet is laid out for (CSS named pages in sheet.css).
 PAPERS = ("letter", "a4")
 FORMAT_MESSAGE = _l("Choose a sheet as a web page (html) or a PDF (pdf).")
@@ -57,32 +60,44 @@ def sheet():
         return _private(
             render_template("sheets/sheet.html", form=form, sheet=None, sheet_url=sheet_url), 422
         )
-    page = render_template(
-        "sheets/sheet.html",
-        form=form,
-        sheet=content.build_sheet(form, today_utc()),
-        paper=paper,
-        hours_summary=content.hours_summary,
-        needs_offered=content.needs_offered,
-        pdf_url=sheet_url(form, format="pdf", paper=paper),
-        paper_urls={size: sheet_url(form, paper=size) for size in PAPERS},
-    )
+    sheet = content.build_sheet(form, today_utc())
+
+    def page(shown: int = content.PLACES_PER_SHEET, compact: bool = False) -> str:
+        return render_template(
+            "sheets/sheet.html",
+            form=form,
+            sheet=sheet,
+            shown=shown,
+            compact=compact,
+            paper=paper,
+            hours_summary=content.hours_summary,
+            needs_offered=content.needs_offered,
+            pdf_url=sheet_url(form, format="pdf", paper=paper),
+            paper_urls={size: sheet_url(form, paper=size) for size in PAPERS},
+        )
+
     if output == "pdf":
-        response = _private(pdf_of(page), 200)
+        response = _private(pdf_of(page, len(sheet.hits)), 200)
         response.mimetype = "application/pdf"
         response.headers["Content-Disposition"] = 'inline; filename="resource-sheet.pdf"'
         return response
-    return _private(page, 200)
+    return _private(page(), 200)
 
 
-def pdf_of(page: str) -> bytes:
-    """The page as a PDF; 503 where WeasyPrint's system libraries (pango) are missing, so the
+def pdf_of(page: Callable[..., str], places: int) -> bytes:
+    """The sheet as a one-page PDF: in smaller type if it must, then with fewer places (the
+    page then says so). 503 where WeasyPrint's system libraries (pango) are missing, so the
     rest of the directory runs without them (README: what ``make run`` needs)."""
     try:
-        from directory.sheets.pdf import render_pdf
+        from directory.sheets.pdf import render_document
     except OSError:
         abort(503, gettext("PDF sheets are not available on this server; print the page instead."))
-    return render_pdf(current_app, page, request.url_root)
+    attempts = [(places, False), *((shown, True) for shown in range(places, MIN_PLACES - 1, -1))]
+    for shown, compact in attempts:
+        document = render_document(current_app, page(shown, compact), request.url_root)
+        if len(document.pages) == 1:
+            break
+    return document.write_pdf()
 
 
 def sheet_url(form: SearchForm, format: str | None = None, paper: str | None = None, **changes):

@@ -204,3 +204,16 @@ def test_each_place_shows_its_week_in_one_line(client):
     page = client.get("/sheets?near=10001").get_data(as_text=True).replace("\u202f", " ")
     assert "Mon–Fri 9:00 AM–5:00 PM; Sat 10:00 AM–2:00 PM" in page
     assert "Mon–Sun Open 24 hours" in page
+
+
+@needs_poppler
+def test_places_too_long_for_one_page_are_cut_and_the_page_says_so(client, tmp_path):
+    for n in range(12):
+        name = f"Place {n:02d} " + "with an extraordinarily long official name " * 4
+        location = place(name, 40.7510 + n * 0.004, -73.9970, service(f"Kits {n}"))
+        location.address.address_1 = "Building " + "and wing " * 20 + str(n)
+        save(location)
+    text, pages = pdf_text(client.get("/sheets?near=10001&format=pdf").data, tmp_path)
+    assert pages == 1
+    assert "Place 00" in text
+    assert "fit on this page; the whole list is on the web" in text
