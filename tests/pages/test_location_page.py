@@ -218,3 +218,12 @@ def test_a_place_with_an_exact_pin_gets_directions_to_the_pin(client):
     place = a_listed_place(precision="exact")
     html = client.get(f"/locations/{place.id}").get_data(as_text=True)
     assert "https://www.openstreetmap.org/directions?route=%3B40.75060%2C-73.99720" in html
+
+
+def test_a_service_as_old_as_its_place_and_from_the_same_list_says_its_age_once(client):
+    place = LocationFactory(assured_date=date(2021, 6, 1))
+    ServiceFactory(name="Same age", locations=[place], assured_date=date(2021, 6, 1))
+    ServiceFactory(name="Checked later", locations=[place], assured_date=date(2024, 3, 1))
+    html = client.get(f"/locations/{place.id}").get_data(as_text=True)
+    assert html.count("Not verified since 2021") == 1
+    assert html.count("Not verified since 2024") == 1
