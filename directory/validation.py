@@ -38,7 +38,7 @@ PHONE_RULE = (
     "Give a phone number like 212-555-0100, 988 or 1-800-662-HELP: 3 to 20 digits "
     "(a vanity number's letters count), with spaces, dashes, dots or parentheses."
 )
-_PHONE_CHARACTERS = re.compile(r"^\+?[0-9A-Za-z][0-9A-Za-z ().\-/]*$")
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9A-Za-z(][0-9A-Za-z ().\-/]*$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _HOST = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9\-]{1,63})+$")
 

@@ -34,7 +34,7 @@ from directory.hsds.foreign import Foreign, check_link_entity
 from directory.hsds.package import PackageError, read_package
 from directory.hsds.package_apply import Applier
 from directory.hsds.package_scope import Scope, ScopeCheck
-from directory.hsds.tables import TABLES, Table
+from directory.hsds.tables import TABLES, Table, cell_checks
 from directory.models import (
     Location,
     Organization,
@@ -86,8 +86,11 @@ def row_schema(table: Table) -> Schema:
     declared = {}
     for column in table.columns:
         options: dict[str, Any] = {"required": column.required}
+        checks = cell_checks(table, column)
         if column.choices:
-            options["validate"] = validate.OneOf(column.choices)
+            checks.insert(0, validate.OneOf(column.choices))
+        if checks:
+            options["validate"] = checks
         if not column.required:
             options["load_default"] = None
         declared[column.name] = FIELD_TYPES[column.type](**options)

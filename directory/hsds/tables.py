@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory import validation
 from directory.hsds.areas import HSDS_EXTENT_TYPES
 from directory.models import (
     Accessibility,
@@ -353,7 +356,48 @@ def withheld(table: Table, row: Any, confidential: frozenset[uuid.UUID]) -> bool
 
 
 def public_value(table: Table, row: Any, column: str, value: Any) -> Any:
-    """A cell as the public export writes it: a confidential location has no coordinates."""
+    """A cell as the public export writes it: a confidential location has no coordinates, and
+    a stored value the import would refuse (a bare ``http://``, an unknown time zone) is left
+    empty, so every export imports again."""
     if table.name == "locations" and row.confidential and column in PLACE_COLUMNS:
         return None
+    if column in URL_COLUMNS:
+        return validation.web_url(value)
+    if column == "timezone" and not validation.is_known_zone(value):
+        return None
     return value
+
+
+URL_COLUMNS = frozenset({"url", "website"})
+
+
+def _checked(problem_of: Callable[[str], str | None]) -> Callable[[Any], None]:
+    def check(value: Any) -> None:
+        problem = problem_of(value) if isinstance(value, str) else None
+        if problem:
+            raise ValidationError(problem)
+
+    return check
+
+
+def _zone_problem(value: str) -> str | None:
+    return None if validation.is_known_zone(value) else validation.ZONE_RULE
+
+
+def _url_problem(value: str) -> str | None:
+    return None if validation.is_web_url(value) else validation.URL_RULE
+
+
+def cell_checks(table: Table, column: Column) -> list[Callable[[Any], None]]:
+    """What an imported cell must meet: the rules of every other edge (``directory.validation``)
+    — text a database can hold, a known time zone, a web URL, a phone number one can dial."""
+    if column.type != "string":
+        return []
+    checks = [_checked(validation.text_problem)]
+    if column.name == "timezone":
+        checks.append(_checked(_zone_problem))
+    elif column.name in URL_COLUMNS:
+        checks.append(_checked(_url_problem))
+    elif table.name == "phones" and column.name == "number":
+        checks.append(_checked(validation.phone_problem))
+    return checks

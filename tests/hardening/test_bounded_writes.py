@@ -16,9 +16,11 @@ from sqlalchemy import event, func, select
 
 from directory.api.writes import MAX_BODY_BYTES
 from directory.extensions import db
-from directory.models import Location, Service
+from directory.models import Location, Phone, Service
 from directory.operations import Actor, bulk
 from directory.validation import MAX_LIST_ITEMS, MAX_TEXT
+from tests.conftest import empty_listing_tables
+from tests.factories import LocationFactory, OrganizationFactory
 from tests.partners.helpers import make_world
 
 PLACE = {
@@ -130,6 +132,13 @@ def test_a_body_over_the_limit_is_a_json_413_and_nothing_is_written(client, worl
     assert response.is_json
     assert response.get_json()["code"] == 413
     assert listings_count() == 0
+
+
+@pytest.mark.parametrize("number", ["(212) 555-0100", "+1 212 555 0100", "988", "1-800-662-HELP"])
+def test_every_usual_way_of_writing_a_phone_number_is_accepted(client, world, number):
+    place = {**PLACE, "phones": [{"number": number}]}
+    response = client.post("/api/v1/locations", json=place, headers=bearer(world.key_a))
+    assert response.status_code == 201, response.json
 
 
 def test_a_listing_at_every_limit_is_accepted_and_its_page_stays_bounded(client, world):
@@ -254,4 +263,37 @@ def test_an_odd_findtreatment_file_is_a_report_not_a_traceback(runner, tmp_path,
     assert "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "odd.json" in result.output or "rows[1]" in result.output
+    assert listings_count() == 0
+
+
+def test_an_hsds_package_with_values_no_page_could_show_is_refused_row_by_row(runner, tmp_path):
+    organization = OrganizationFactory(name="Harbor", website="https://harbor.example")
+    place = LocationFactory(organization=organization, name="Harbor drop-in")
+    place.phones.append(Phone(number="212-555-0100"))
+    db.session.commit()
+    out = tmp_path / "package"
+    assert runner.invoke(args=["export", "hsds", str(out)]).exit_code == 0
+    empty_listing_tables()
+    edits = {
+        "organizations.csv": ("https://harbor.example", "http://"),
+        "phones.csv": ("212-555-0100", "call us"),
+    }
+    for name, (old, new) in edits.items():
+        text = (out / name).read_text(encoding="utf-8")
+        assert old in text, name
+        (out / name).write_text(text.replace(old, new), encoding="utf-8")
+    zone_file = next(
+        path
+        for path in out.iterdir()
+        if "locations" in path.name and "America/New_York" in path.read_text(encoding="utf-8")
+    )
+    zone_file.write_text(
+        zone_file.read_text(encoding="utf-8").replace("America/New_York", "Mars/Olympus_Mons"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["import", "hsds", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "organizations.csv:2: website:" in result.output
+    assert "phones.csv:2: number:" in result.output
+    assert "locations.csv:2: timezone:" in result.output
     assert listings_count() == 0
