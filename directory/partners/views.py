@@ -142,9 +142,10 @@ def new_location(org_id: str):
         if location is not None:
             flash(f"Added {location.name}.")
             return redirect(url_for(".organization_dashboard", org_id=organization.id))
-    return render_template(
+    page = render_template(
         "partners/location_form.html", form=form, organization=organization, preview=preview
     )
+    return page, _status(form, None)
 
 
 def _version(listing: Any) -> dict[str, str]:
@@ -252,7 +253,8 @@ def new_service(org_id: str):
         if service is not None:
             flash(f"Added {service.name}.")
             return redirect(url_for(".organization_dashboard", org_id=organization.id))
-    return render_template("partners/service_form.html", form=form, organization=organization)
+    page = render_template("partners/service_form.html", form=form, organization=organization)
+    return page, _status(form, None)
 
 
 @bp.route("/services/<listing_id>", methods=["GET", "POST"])

@@ -85,7 +85,7 @@ def test_validation_messages_name_the_field(editor, world):
         {"name": "", "address_1": "1 Main St", **CLOSED_WEEK, "hours-0-mode": "open"},
     )
     page = response.get_data(as_text=True)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert 'id="name-error"' in page
     assert 'id="city-error"' in page
     assert "Give the opening and closing times." in page
