@@ -147,6 +147,10 @@ def main() -> int:
 
     report_sheets(prepared, search.origins(count))
     throughput(prepared)
+    from bench.hsds_round_trip import bench_round_trip
+    from bench.hsds_round_trip import describe as describe_round_trip
+
+    print(f"\n{describe_round_trip(bench_round_trip(database.default_source_url()))}")
     postgresql = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if postgresql:
         print("\n== Search benchmark (PostgreSQL)")
