@@ -172,9 +172,29 @@ class MatchIndex:
         precision: str,
         organization_name: str = "",
     ) -> Match | None:
+        """The listed location this row describes; failing one, a superseded extract's row
+        lending its point (a listing always wins over a lender, however it matched)."""
+        args = (name, address_1, city, postal_code, latitude, longitude, precision)
+        return self._find(*args, organization_name, lenders=False) or self._find(
+            *args, organization_name, lenders=True
+        )
+
+    def _find(
+        self,
+        name: str,
+        address_1: str,
+        city: str,
+        postal_code: str,
+        latitude: float,
+        longitude: float,
+        precision: str,
+        organization_name: str,
+        *,
+        lenders: bool,
+    ) -> Match | None:
         for position, key in enumerate(self._keys(name, address_1, city, postal_code)):
             found = self._by_key.get(key)
-            if found is None or found.id in self._archived:
+            if found is None or found.id in self._archived or (found.id is None) != lenders:
                 continue
             # The same name at the same street in the same ZIP (the first key) is one place,
             # however far apart two geocoders put it; in one city it may be two doors.
@@ -183,7 +203,7 @@ class MatchIndex:
         street = normalize(address_1).split()
         number = house_number(address_1)
         for found in self._by_number.get((number or "", postal_code[:5]), ()):
-            if found.id in self._archived:
+            if found.id in self._archived or (found.id is None) != lenders:
                 continue
             other = normalize(found.address_1).split()
             shorter = min(len(street), len(other))
@@ -210,7 +230,7 @@ class MatchIndex:
                     )
                     if metres > MATCH_METRES or (best is not None and metres >= best[0]):
                         continue
-                    if candidate.id in self._archived:
+                    if candidate.id in self._archived or (candidate.id is None) != lenders:
                         continue
                     other_number = house_number(candidate.address_1)
                     if number and other_number and number != other_number:
