@@ -268,3 +268,14 @@ def test_claims_are_rate_limited(app, database_url):
             client.post(f"/locations/{place.id}/claim", data=CLAIMANT).status_code for _ in range(6)
         ]
     assert answers == [302] * 5 + [429]
+
+
+def test_only_opening_the_claim_form_sets_a_cookie_and_only_for_its_csrf_token(
+    client, imported_place
+):
+    place, _, _ = imported_place
+    assert "Set-Cookie" not in client.get(f"/locations/{place.id}").headers
+    form = client.get(f"/locations/{place.id}/claim")
+    cookies = form.headers.getlist("Set-Cookie")
+    assert [cookie.split("=")[0] for cookie in cookies] == ["session"]
+    assert "HttpOnly" in cookies[0]
