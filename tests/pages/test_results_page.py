@@ -127,7 +127,8 @@ def test_results_are_paged_and_page_links_keep_the_search(client):
         place = LocationFactory(name=f"Place {n:02d}", latitude=40.75 + n / 1000)
         ServiceFactory(categories=["naloxone"], locations=[place])
     first = client.get("/search?near=10001&service=naloxone").get_data(as_text=True)
-    assert "23 places found" in first
+    assert "— 23 places</span>" in first
+    assert "Within 25 miles, nearest first" in first
     assert "Page 1 of 2" in first
     assert 'href="/search?near=10001&amp;page=2&amp;service=naloxone" rel="next"' in first
     second = client.get("/search?near=10001&service=naloxone&page=2").get_data(as_text=True)
@@ -151,7 +152,7 @@ def test_an_empty_radius_shows_the_nearest_places_beyond_it_with_their_distance(
     far = LocationFactory(name="Poughkeepsie-ish Drop-in", latitude=41.44, longitude=-73.99)
     ServiceFactory(name="Naloxone kits", categories=["naloxone"], locations=[far])
     page = text_of(client.get("/search?near=10001&service=naloxone"))
-    assert "0 places found within 25 miles" in page
+    assert "— 0 places</span>" in page
     assert "Nothing within 25 miles. The nearest place:" in page
     assert "Poughkeepsie-ish Drop-in" in page
     assert "48 mi" in page
