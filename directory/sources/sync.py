@@ -1,10 +1,11 @@
 """Bringing existing listings in line with a newer file: changed rows, and rows that are gone.
 
-A source updates only what it created, and never a partner's listing: a row merged into another
-source's location changes nothing but its own service. A row missing from the newer file is
-archived, never deleted; its service is archived once none of its rows remain, and its location
-once no service there is left. Each of the source's services carries exactly the taxonomy terms
-its rows name.
+A source updates only what it created, and never a partner's listing (one an organization claimed
+and now keeps in the portal): not its place, its services, their terms, nor archiving them when a
+row is gone. A row merged into another source's location changes nothing but its own service.
+A row missing from the newer file is archived, never deleted; its service is archived once none
+of its rows remain, and its location once no service there is left. Each of the source's
+services carries exactly the taxonomy terms its rows name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import delete, select, update
 from directory.models import (
     Attribute,
     Location,
+    Organization,
     Phone,
     Schedule,
     Service,
@@ -53,7 +55,7 @@ def update_changed(run: SourceRun, changed: list[tuple[SourceRow, ExistingRecord
         else:
             run.report.updated += 1
         record.row_hash = row.row_hash
-        if service.source_id == run.source.id:
+        if service.source_id == run.source.id and not service.organization.is_partner:
             apply_changes(run.session, service, service_values(row), run.actor)
             if "open_24_7" in run.spec.fields:
                 _set_round_the_clock(run, service, bool(row.values.get("open_24_7")))
@@ -99,7 +101,7 @@ def archive_gone(run: SourceRun, gone: list[ExistingRecord]) -> None:
             )
         )
     location_ids: set[uuid.UUID] = set()
-    for service_id in service_ids - still_listed:
+    for service_id in service_ids - still_listed - partner_services(run):
         service = run.session.get_one(Service, service_id)
         if service.archived_at is None:
             _archive(run, service, "service")
@@ -113,6 +115,8 @@ def archive_gone(run: SourceRun, gone: list[ExistingRecord]) -> None:
             .limit(1)
         )
         location = run.session.get_one(Location, location_id)
+        if location.organization.is_partner:
+            continue
         if open_services is None and location.archived_at is None:
             _archive(run, location, "location")
             if run.index_if_built is not None:
@@ -198,6 +202,17 @@ def _set_round_the_clock(run: SourceRun, service: Service, wanted: bool) -> None
     )
 
 
+def partner_services(run: SourceRun) -> set[uuid.UUID]:
+    """The source's services that a partner organization now keeps (a claimed listing)."""
+    return set(
+        run.session.scalars(
+            select(Service.id)
+            .join(Organization, Organization.id == Service.organization_id)
+            .where(Service.source_id == run.source.id, Organization.is_partner.is_(True))
+        )
+    )
+
+
 def _chunks(ids: list[uuid.UUID]) -> list[list[uuid.UUID]]:
     return [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
 
@@ -213,7 +228,10 @@ def sync_terms(run: SourceRun) -> None:
     current: dict[uuid.UUID, set[str]] = defaultdict(set)
     for service_id, code in run.session.execute(query):
         current[service_id].add(code)
+    kept_by_partners = partner_services(run)
     for service_id, wanted in run.desired_terms.items():
+        if service_id in kept_by_partners:
+            continue
         have = current.get(service_id, set())
         for code in sorted(wanted - have):
             run.batch.add(Attribute, service_id=service_id, taxonomy_term_id=run.term_ids[code])

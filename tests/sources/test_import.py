@@ -97,6 +97,36 @@ def test_a_newer_file_does_not_overwrite_a_listing_a_partner_now_keeps(session, 
     assert location_named(session, "Hill Pharmacy").address.address_1 == "200 West 34th Street"
 
 
+def test_a_newer_file_neither_changes_nor_archives_a_service_a_partner_now_keeps(
+    session, sources_dir
+):
+    # A claimed listing: its organization keeps it in the portal now.
+    import_fixture(session, "clinics", sources_dir)
+    pharmacy = location_named(session, "Hill Pharmacy")
+    pharmacy.organization.is_partner = True
+    session.commit()
+    data = sources_dir / "clinics.csv"
+    data.write_text(data.read_text().replace("methadone", "buprenorphine"))
+
+    import_fixture(session, "clinics", sources_dir)
+
+    [service] = location_named(session, "Hill Pharmacy").services
+    assert categories(service) == {"methadone"}
+    data.write_text(
+        "".join(
+            line
+            for line in data.read_text().splitlines(keepends=True)
+            if "Hill Pharmacy" not in line
+        )
+    )
+
+    import_fixture(session, "clinics", sources_dir)
+
+    pharmacy = location_named(session, "Hill Pharmacy")
+    assert pharmacy.archived_at is None
+    assert pharmacy.services[0].archived_at is None
+
+
 def test_a_row_gone_from_the_newer_file_is_archived_not_deleted(session, sources_dir):
     import_fixture(session, "clinics", sources_dir)
     data = sources_dir / "clinics.csv"
