@@ -234,6 +234,7 @@ def seed_demo(session: Session) -> DemoIds:
         assured_date=date(2026, 8, 1),
         source=partner,
         service_areas=[ServiceArea(extent_type="state", code="NY", reach="mail")],
+        phones=[Phone(number="55155", type="text", description="Text KIT to order")],
     )
     session.add(by_mail)
     session.add_all(

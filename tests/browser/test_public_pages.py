@@ -106,6 +106,12 @@ def test_a_need_tapped_on_the_home_page_keeps_the_place_typed_before_it(page):
     expect(page.locator("ol.cards > li.card").first).to_contain_text("Example Treatment Clinic")
 
 
+def test_a_text_only_line_is_a_message_link_with_its_keyword(page):
+    page.goto("/search?near=10001&service=naloxone")
+    link = page.get_by_role("link", name="Text KIT to 55155")
+    expect(link).to_have_attribute("href", "sms:55155?body=KIT")
+
+
 def test_the_search_works_from_the_keyboard_alone(page):
     page.goto("/")
     page.keyboard.press("Tab")
