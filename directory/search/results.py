@@ -47,6 +47,17 @@ LANGUAGE_CHOICES = (
     ("pt", _l("Portuguese")),
     ("tl", _l("Tagalog")),
 )
+# Needs for which most states publish no list the directory can use: an empty page says the
+# list is incomplete, so nobody reads "nothing here" as "nothing exists".
+THIN_DATA_NEEDS = (
+    "syringe_services",
+    "safer_use_supplies",
+    "fentanyl_test_strips",
+    "xylazine_test_strips",
+    "drug_checking",
+    "drug_checking_services",
+    "overdose_prevention_centers",
+)
 # Children shown among the top-level categories because people ask for them by name.
 NAMED_CHILDREN = ("fentanyl_test_strips", "moud", "buprenorphine", "methadone")
 
@@ -134,6 +145,9 @@ def results_page():
                 ]
             ),
             need=searched_need(form),
+            thin_data=bool(
+                set(form.filters.categories if form.filters else ()) & set(THIN_DATA_NEEDS)
+            ),
             radius_choices=RADIUS_CHOICES,
             language_choices=LANGUAGE_CHOICES,
             page_url=page_url,

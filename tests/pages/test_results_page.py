@@ -366,3 +366,17 @@ def test_the_home_form_sends_the_typed_place_with_the_need_tapped(client):
     page = text_of(client.get("/search?near=&service=naloxone"))
     assert "Looking for: Naloxone (Narcan)." in page
     assert "Enter a ZIP code, city or address" in page
+
+
+def test_an_empty_syringe_search_says_the_list_is_incomplete_not_that_nothing_exists(client):
+    page = text_of(client.get("/search?near=10001&service=syringe_services"))
+    assert "Our list of these services is far from complete" in page
+    ServiceAreaFactory(
+        service=ServiceFactory(name="Syringe program directory", categories=["syringe_services"]),
+        extent_type="nationwide",
+        reach="online",
+    )
+    page = text_of(client.get("/search?near=10001&service=syringe_services"))
+    assert "The national pointers below list programs we don't have." in page
+    treatment = text_of(client.get("/search?near=10001&service=buprenorphine"))
+    assert "far from complete" not in treatment
