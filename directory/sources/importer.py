@@ -281,17 +281,24 @@ class SourceRun:
         if not row.values.get("phones") or self.phone_numbers is None:
             return
         have = self.phone_numbers[location_id]
+        lacking = []
         for number, extension, description in row.values["phones"]:  # type: ignore[union-attr]
             if (number, extension) not in have:
                 have.add((number, extension))
-                self.batch.add(
-                    Phone,
-                    location_id=location_id,
-                    number=number,
-                    extension=extension,
-                    type="voice",
-                    description=description,
-                )
+                lacking.append((number, extension, description))
+        self._write_phones(location_id, lacking)
+
+    def _write_phones(self, location_id: uuid.UUID, phones) -> None:
+        """The location's (number, extension, description) lines, as voice phones."""
+        for number, extension, description in phones:
+            self.batch.add(
+                Phone,
+                location_id=location_id,
+                number=number,
+                extension=extension,
+                type="voice",
+                description=description,
+            )
 
     def _organizations(self) -> dict[str, uuid.UUID]:
         query = select(Organization.name, Organization.id).where(
@@ -337,15 +344,7 @@ class SourceRun:
         if phone:
             self.batch.add(Phone, location_id=location_id, number=phone, type="voice")
         phones = row.values.get("phones") or []
-        for number, extension, description in phones:  # type: ignore[union-attr]
-            self.batch.add(
-                Phone,
-                location_id=location_id,
-                number=number,
-                extension=extension,
-                type="voice",
-                description=description,
-            )
+        self._write_phones(location_id, phones)
         if self.phone_numbers is not None:
             self.phone_numbers[location_id] |= {(p[0], p[1]) for p in phones}  # type: ignore[index]
         listed = {"phone": phone} if phone else {"phones": phones or None}
