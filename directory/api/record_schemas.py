@@ -7,10 +7,9 @@ search result and in its own record, and a confidential location hides its addre
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from flask import json as flask_json
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from directory.api.schemas import (
@@ -264,13 +263,17 @@ class StateListSchema(Schema):
     states = fields.List(fields.Nested(StateSchema))
 
 
+def record_schema(listing: Any) -> Schema:
+    """The schema of a location's or a service's public record."""
+    return LocationRecordSchema() if isinstance(listing, Location) else ServiceRecordSchema()
+
+
 def record_etag(listing: Any) -> str:
     """The ETag of a location's or service's public record, as ``GET /api/v1/…/<id>`` gives it.
 
     One definition of "version" for reads and writes, in the API and the portal: a client may
     send back the ETag of its GET, or of its last write, as If-Match; a portal form carries it.
+    It is flask-smorest's own hash of the dumped record (the one ``Blueprint.etag``,
+    ``check_etag`` and ``set_etag`` compute), so the portal's version cannot drift from the API's.
     """
-    schema = LocationRecordSchema() if isinstance(listing, Location) else ServiceRecordSchema()
-    # The JSON flask-smorest hashes for a read's ETag: the app's own (``flask.json``).
-    data = flask_json.dumps(schema.dump(listing), sort_keys=True)
-    return hashlib.sha1(data.encode(), usedforsecurity=False).hexdigest()
+    return Blueprint._generate_etag(record_schema(listing).dump(listing))

@@ -3,8 +3,9 @@
 Every request carries ``Authorization: Bearer <key>``; a key writes only for its organization,
 and another organization's record answers 404 exactly like a missing one. Updates need
 ``If-Match`` with the record's ETag (428 without, 412 when stale), so two systems cannot
-overwrite each other's changes unseen. A POST with an ``Idempotency-Key`` can be retried
-safely: the same key and body replay the first answer.
+overwrite each other's changes unseen: flask-smorest's ``Blueprint.etag`` answers 428 and sets
+the ETag of every answer, ``check_etag`` compares the record's current version. A POST with
+an ``Idempotency-Key`` can be retried safely: the same key and body replay the first answer.
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ from flask import g, jsonify, request, url_for
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
 from flask_smorest.error_handler import ErrorSchema
+from flask_smorest.exceptions import PreconditionFailed
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.datastructures import ETags, WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
 from directory.api.record_schemas import LocationRecordSchema as LocationRecord
 from directory.api.record_schemas import ServiceRecordSchema as ServiceRecord
-from directory.api.record_schemas import record_etag
+from directory.api.record_schemas import record_etag, record_schema
 from directory.api.write_schemas import LocationIn, LocationPatch, ServiceIn, ServicePatch
 from directory.auth import accounts
 from directory.auth.permissions import actor_for, can_edit
@@ -46,8 +48,6 @@ csrf.exempt(blp)
 ERROR_DESCRIPTIONS = {
     401: "No key, or an unknown or revoked key (see WWW-Authenticate).",
     404: "No such record of your organization.",
-    412: "If-Match is stale: the record changed since you read it.",
-    428: "If-Match is missing.",
 }
 
 
@@ -69,15 +69,19 @@ IDEMPOTENCY_KEY = {
 }
 
 
-def documented(*codes: int):
-    """The bearer scheme, and the errors the endpoint can answer besides 422, in the spec."""
+def documented(*codes: int, if_match: bool = False):
+    """The bearer scheme, and the errors the endpoint can answer besides 422, in the spec.
+
+    ``Blueprint.etag`` documents 412 and 428 itself; the If-Match header is described here,
+    where it says what the comparison refuses.
+    """
 
     def decorate(view):
         for code in (401, *codes):
             view = blp.alt_response(code, schema=ErrorSchema, description=ERROR_DESCRIPTIONS[code])(
                 view
             )
-        header = IF_MATCH if 428 in codes else IDEMPOTENCY_KEY
+        header = IF_MATCH if if_match else IDEMPOTENCY_KEY
         return blp.doc(security=SECURITY, parameters=[header])(view)
 
     return decorate
@@ -132,8 +136,8 @@ def strong_tags(if_match: str) -> list[str]:
     """The strong entity tags an If-Match lists (RFC 9110 §13.1.1: strong comparison).
 
     A weak tag (``W/"…"``), an unquoted value and ``*`` never match here: a write must name
-    the version it was based on. This is why the check is not flask-smorest's ``check_etag``:
-    it asks Werkzeug, which reads an unquoted value as a strong tag and lets ``*`` match.
+    the version it was based on. Werkzeug, which flask-smorest asks, reads an unquoted value
+    as a strong tag and lets ``*`` match any version.
     """
     return [
         tag[1:-1]
@@ -142,19 +146,31 @@ def strong_tags(if_match: str) -> list[str]:
     ]
 
 
-def etag_matches(listing: Any, if_match: str) -> bool:
-    return record_etag(listing) in strong_tags(if_match)
+@blp.before_request
+def compare_if_match_strongly() -> None:
+    """Give flask-smorest's ETag checks an If-Match holding only its strong, quoted tags.
+
+    Whatever else the header holds is kept as a weak tag: present, so the answer is 412 rather
+    than 428, but never equal to a version under ``check_etag``'s strong comparison.
+    """
+    if_match = request.headers.get("If-Match")
+    if if_match:
+        request.if_match = ETags(strong_tags(if_match), weak_etags=[if_match])
 
 
 def _load_for_update(model: type, listing_id: uuid.UUID) -> Any:
-    """The caller's own record, locked for this request, with its If-Match checked."""
+    """The caller's own record, locked for this request, with its If-Match checked.
+
+    flask-smorest answered 428 already when If-Match is missing. A stale one is a 412 that
+    carries the record's current ETag, which smorest's own 412 does not, so a client can see
+    that it needs to read again.
+    """
     listing = listings.lock_for_update(db.session, model, listing_id)
     if listing is None or not can_edit(_api_key(), listing):
         abort(404, message="No such record of your organization.")
-    if_match = request.headers.get("If-Match")
-    if not if_match:
-        abort(428, message="Send If-Match with the record's ETag to change it.")
-    if not etag_matches(listing, if_match):
+    try:
+        blp.check_etag(listing, record_schema(listing))
+    except PreconditionFailed:
         abort(
             412,
             message="The record changed since you read it; fetch it again and retry.",
@@ -172,7 +188,8 @@ def _filled(values: dict[str, Any], schema_fields: Any) -> dict[str, Any]:
 
 
 def _written(listing: Any, status: int = 200):
-    headers = {"ETag": f'"{record_etag(listing)}"'}
+    """The record as answered; ``Blueprint.etag`` adds its ETag, the hash of this answer."""
+    headers = {}
     if status == 201:
         endpoint = "writes.Location" if isinstance(listing, Location) else "writes.Service"
         kind = "location_id" if isinstance(listing, Location) else "service_id"
@@ -198,7 +215,9 @@ def _replay(record: IdempotentRequest):
             message="This Idempotency-Key was used with a different request.",
             errors={"Idempotency-Key": ["Already used with a different request body."]},
         )
-    # Already serialized: answered as stored, byte for byte the same JSON as the first time.
+    # Already serialized: answered as stored, byte for byte the same JSON as the first time,
+    # with the ETag of that first answer.
+    blp.set_etag(record.response_body)
     response = jsonify(record.response_body)
     response.status_code = record.status_code
     response.headers.update(record.response_headers)
@@ -284,6 +303,7 @@ def _stringify(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/locations")
+@blp.etag
 class Locations(MethodView):
     @documented()
     @blp.arguments(LocationIn)
@@ -294,8 +314,9 @@ class Locations(MethodView):
 
 
 @blp.route("/locations/<uuid:location_id>", endpoint="Location")
+@blp.etag
 class LocationResource(MethodView):
-    @documented(404, 412, 428)
+    @documented(404, if_match=True)
     @blp.arguments(LocationIn)
     @blp.response(200, LocationRecord)
     def put(self, data, location_id):
@@ -303,14 +324,14 @@ class LocationResource(MethodView):
         location = _load_for_update(Location, location_id)
         return _update(location, _filled(data, LocationIn().fields))
 
-    @documented(404, 412, 428)
+    @documented(404, if_match=True)
     @blp.arguments(LocationPatch(partial=True))
     @blp.response(200, LocationRecord)
     def patch(self, data, location_id):
         """Change any subset of a location's fields (If-Match required)."""
         return _update(_load_for_update(Location, location_id), data)
 
-    @documented(404, 412, 428)
+    @documented(404, if_match=True)
     @blp.response(204)
     def delete(self, location_id):
         """Archive a location (If-Match required); it can be restored from its history."""
@@ -318,6 +339,7 @@ class LocationResource(MethodView):
 
 
 @blp.route("/services")
+@blp.etag
 class Services(MethodView):
     @documented()
     @blp.arguments(ServiceIn)
@@ -328,8 +350,9 @@ class Services(MethodView):
 
 
 @blp.route("/services/<uuid:service_id>", endpoint="Service")
+@blp.etag
 class ServiceResource(MethodView):
-    @documented(404, 412, 428)
+    @documented(404, if_match=True)
     @blp.arguments(ServiceIn)
     @blp.response(200, ServiceRecord)
     def put(self, data, service_id):
@@ -337,14 +360,14 @@ class ServiceResource(MethodView):
         service = _load_for_update(Service, service_id)
         return _update(service, _filled(_stringify(data), ServiceIn().fields))
 
-    @documented(404, 412, 428)
+    @documented(404, if_match=True)
     @blp.arguments(ServicePatch(partial=True))
     @blp.response(200, ServiceRecord)
     def patch(self, data, service_id):
         """Change any subset of a service's fields (If-Match required)."""
         return _update(_load_for_update(Service, service_id), _stringify(data))
 
-    @documented(404, 412, 428)
+    @documented(404, if_match=True)
     @blp.response(204)
     def delete(self, service_id):
         """Archive a service (If-Match required)."""
