@@ -13,6 +13,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_dump
 
 from directory.models.states import LEGALITY_TOPICS
+from directory.places import public_place
 from directory.validation import web_url
 
 
@@ -88,10 +89,19 @@ class LocationSummarySchema(Schema):
     )
 
     @post_dump(pass_original=True)
-    def hide_confidential_place(self, data: dict, location: Any, **kwargs) -> dict:
-        # The point of a confidential location is that nobody can find the building from here.
-        if location.confidential:
-            data.update(address=None, latitude=None, longitude=None, position_description=None)
+    def only_public_place(self, data: dict, location: Any, **kwargs) -> dict:
+        """Where the place is as anyone may see it (``places.public_place``); the front door
+        is a confidential place's own field."""
+        place = public_place(location)
+        data.update(
+            latitude=place.latitude,
+            longitude=place.longitude,
+            position_description=place.position_description,
+        )
+        if place.address is None:
+            data["address"] = None
+        if place.confidential:
+            data["front_door"] = place.front_door
         else:
             data.pop("front_door", None)
         return data

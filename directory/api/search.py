@@ -21,6 +21,7 @@ from directory.extensions import limiter
 from directory.filters import SearchArgsSchema, to_filters
 from directory.geo import PlaceError
 from directory.i18n import current_locale
+from directory.places import PublicPlace, public_place
 from directory.queries import search
 
 blp = Blueprint(
@@ -70,26 +71,31 @@ def wants_geojson(args: dict) -> bool:
     return request.accept_mimetypes.best_match(["application/json", GEOJSON]) == GEOJSON
 
 
-def as_geojson(body: dict):
+def as_geojson(result):
     """The search answer as a FeatureCollection: one Point per result card (none for a
     confidential place, whose position is not shown), the rest as foreign members."""
-    features = []
-    for hit in body["results"]:
-        location = hit["location"]
-        point = (
-            {"type": "Point", "coordinates": [location["longitude"], location["latitude"]]}
-            if location.get("latitude") is not None and location.get("longitude") is not None
-            else None
-        )
-        features.append(
-            {"type": "Feature", "id": location["id"], "geometry": point, "properties": hit}
-        )
+    body = SearchResponseSchema().dump(result)
+    features = [
+        {
+            "type": "Feature",
+            "id": dumped["location"]["id"],
+            "geometry": point(public_place(hit.location)),
+            "properties": dumped,
+        }
+        for hit, dumped in zip(result.hits, body["results"], strict=True)
+    ]
     collection = {"type": "FeatureCollection", "features": features} | {
         key: value for key, value in body.items() if key != "results"
     }
     response = current_app.json.response(collection)
     response.mimetype = GEOJSON
     return response
+
+
+def point(place: PublicPlace) -> dict | None:
+    if place.latitude is None:
+        return None
+    return {"type": "Point", "coordinates": [place.longitude, place.latitude]}
 
 
 @blp.route("/search")
@@ -124,7 +130,7 @@ class Search(MethodView):
         if links:
             headers["Link"] = links
         if wants_geojson(args):
-            response = as_geojson(SearchResponseSchema().dump(result))
+            response = as_geojson(result)
             response.headers.update(headers)
             response.vary.add("Accept")
             return response

@@ -36,6 +36,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.operations.revisions import public_actor_label
+from directory.places import public_place
 from directory.validation import web_url
 
 HSDS_VERSION = "3.0.1"
@@ -290,19 +291,19 @@ def location_basic(row: Location) -> dict:
         description=row.description,
         transportation=row.transportation,
     )
-    if not row.confidential:
-        body |= present(latitude=row.latitude, longitude=row.longitude)
-    return body
+    place = public_place(row)
+    return body | present(latitude=place.latitude, longitude=place.longitude)
 
 
 def location_full(row: Location, revisions: Iterable[Revision] = ()) -> dict:
     """A location with its address, contact details and hours; a confidential one shows only
     its front door (in ``description``) and no address or coordinates."""
     body = location_basic(row)
-    if row.confidential:
-        body["description"] = row.front_door or "Confidential location: call for directions."
+    place = public_place(row)
+    if place.confidential:
+        body["description"] = place.front_door or "Confidential location: call for directions."
     body |= {
-        "addresses": [address(row.address)] if row.address and not row.confidential else [],
+        "addresses": [address(place.address)] if place.address is not None else [],
         "phones": [phone(p) for p in row.phones],
         "schedules": [schedule(s) for s in row.schedules],
         "languages": [language(lang) for lang in row.languages],

@@ -21,12 +21,12 @@ from markupsafe import Markup
 from directory.extensions import db
 from directory.hours import OpenStatus
 from directory.i18n import current_locale, gettext
-from directory.models import LegalityNote, Location, Source, TaxonomyTerm
+from directory.models import LegalityNote, Source, TaxonomyTerm
+from directory.places import directions_url, public_place
 from directory.queries.taxonomy import taxonomy_index
 from directory.search import bp
 from directory.validation import is_web_url
 
-OSM_DIRECTIONS = "https://www.openstreetmap.org/directions?"
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 # A law summary older than this may no longer describe the law: the page says so.
 LEGALITY_STALE_DAYS = 2 * 365
@@ -189,35 +189,6 @@ def legality_is_old(note: LegalityNote, today: date | None = None) -> bool:
     return ((today or today_utc()) - note.law_as_of).days > LEGALITY_STALE_DAYS
 
 
-def directions_url(location: Location) -> str | None:
-    """OpenStreetMap directions to the door; none when confidential or with nothing to go by.
-
-    A pin placed at a ZIP or street-corner centre is approximate but the street address is
-    not, so such a place gets directions to its address text (OpenStreetMap's ``to=`` field,
-    which it looks up itself); an exact pin gets its coordinates.
-    """
-    if location.confidential:
-        return None
-    street = _street_text(location)
-    if street and location.precision != "exact":
-        return OSM_DIRECTIONS + urlencode({"to": street})
-    if location.latitude is None:
-        return OSM_DIRECTIONS + urlencode({"to": street}) if street else None
-    return OSM_DIRECTIONS + urlencode(
-        {"route": f";{location.latitude:.5f},{location.longitude:.5f}"}
-    )
-
-
-def _street_text(location: Location) -> str | None:
-    """The address as one line a map search understands, or None without a street."""
-    address = location.address
-    if address is None or not (address.address_1 or "").strip():
-        return None
-    region = " ".join(part for part in (address.state_province, address.postal_code) if part)
-    parts = (address.address_1, address.city, region)
-    return ", ".join(part.strip() for part in parts if part and part.strip())
-
-
 def web_link(url: str | None) -> str | None:
     """The URL if it is a plain web address; anything else (javascript:, data:, a bare
     ``http://``, a stored value that does not parse) is never linked."""
@@ -273,11 +244,11 @@ def card_parts(place) -> CardParts:
     return parts
 
 
-def address_lines(location: Location) -> list[str]:
-    """The street address, unless the place is confidential (then its front door only)."""
-    if location.confidential or location.address is None:
+def address_lines(location) -> list[str]:
+    """The street address as two lines, or none (a confidential place shows its front door)."""
+    address = public_place(location).address
+    if address is None:
         return []
-    address = location.address
     street = ", ".join(part for part in (address.address_1, address.address_2) if part)
     return [street, f"{address.city}, {address.state_province} {address.postal_code}"]
 
@@ -308,6 +279,7 @@ def install_template_helpers(state) -> None:
         text_keyword=text_keyword,
         web_link=web_link,
         address_lines=address_lines,
+        public_place=public_place,
         card_parts=card_parts,
     )
 
