@@ -1,19 +1,21 @@
 """An import killed halfway leaves nothing half-written, and the next run completes.
 
-``flask import source`` runs in a child process against a scratch database and is killed with
-SIGKILL (no clean-up, as in a power cut or an OOM kill) while it holds its write transaction.
-Every listing table must then hold what it held before — nothing of the import — and a second
-run must import the whole file.
+``flask import …`` runs in a child process against a scratch database
+(``tests/hardening/halting_import.py``): once a real INSERT has put 50 or more locations into its
+open transaction, the child says so on a pipe and stops there. The test then kills it with
+SIGKILL (no clean-up, as in a power cut or an OOM kill). Every listing table must then hold
+what it held before — nothing of the import — and a second run must import the whole file.
+No sleeps, no guessing when the writes happen: the kill lands after a known number of
+uncommitted rows, every time.
 """
 
 from __future__ import annotations
 
+import selectors
 import signal
 import sqlite3
 import subprocess
-import time
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -32,6 +34,7 @@ from directory.models import (
     SourceRecord,
 )
 from tests.hardening.conftest import build_app
+from tests.hardening.halting_import import HALT_AT_LOCATIONS
 
 SOURCE = "samhsa_otp"
 COUNTED = (
@@ -57,29 +60,6 @@ def counts(app) -> dict[str, int]:
         return result
 
 
-def is_writing(database_url: str) -> bool:
-    """True while some other connection holds a write transaction on the database."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        connection = sqlite3.connect(url.database, timeout=0)
-        try:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.rollback()
-            return False
-        except sqlite3.OperationalError:
-            return True
-        finally:
-            connection.close()
-    libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(libpq, autocommit=True) as connection:
-        return bool(
-            connection.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
-            ).fetchone()[0]
-        )
-
-
 def start_import(database_url: str, *command: str) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own venv's flask, fixed arguments
         [str(BIN / "flask"), "import", *(command or ("source", SOURCE))],
@@ -90,21 +70,35 @@ def start_import(database_url: str, *command: str) -> subprocess.Popen:
     )
 
 
-def kill_while_writing(database_url: str, *command: str) -> None:
-    """Start ``flask import …`` and SIGKILL it once it holds its write transaction."""
-    importer = start_import(database_url, *command)
+def kill_halfway(database_url: str, *command: str) -> int:
+    """Run ``flask import …`` until its transaction holds ``HALT_AT_LOCATIONS`` new
+    locations, SIGKILL it there, and return how many locations that transaction held."""
+    importer = subprocess.Popen(  # noqa: S603 - our own venv's python, fixed arguments
+        [
+            str(BIN / "python"),
+            "-m",
+            "tests.hardening.halting_import",
+            *(command or ("source", SOURCE)),
+        ],
+        cwd=PROJECT_ROOT,
+        env=app_environment(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
-        deadline = time.monotonic() + 60
-        while not is_writing(database_url):
-            assert importer.poll() is None, "the import ended before it was caught writing"
-            assert time.monotonic() < deadline, "the import never started writing"
-            time.sleep(0.05)
-        time.sleep(0.2)  # into the rows, well before the commit
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(importer.stdout, selectors.EVENT_READ)
+            said = importer.stdout.readline() if waiting.select(300) else "nothing in 300 s"
+        assert said.startswith("halted "), f"the import was not caught writing: {said}"
         assert importer.poll() is None
         importer.send_signal(signal.SIGKILL)
     finally:
+        importer.kill()
         importer.wait(timeout=30)
+        importer.stdout.close()
     assert importer.returncode == -signal.SIGKILL
+    return int(said.split()[1])
 
 
 @pytest.mark.slow
@@ -112,8 +106,9 @@ def test_an_import_killed_halfway_leaves_nothing_half_written(scratch_database_u
     app = build_app(scratch_database_url)
     before = counts(app)
 
-    kill_while_writing(scratch_database_url)
+    held = kill_halfway(scratch_database_url)
 
+    assert held >= before["locations"] + HALT_AT_LOCATIONS
     assert counts(app) == before
     if make_url(scratch_database_url).get_backend_name() == "sqlite":
         connection = sqlite3.connect(make_url(scratch_database_url).database)
@@ -123,7 +118,7 @@ def test_an_import_killed_halfway_leaves_nothing_half_written(scratch_database_u
     completed = start_import(scratch_database_url)
     assert completed.wait(timeout=300) == 0
     after = counts(app)
-    assert after["locations"] > before["locations"]
+    assert after["locations"] >= held
     assert after["source_records"] > 0
     with app.app_context():
         db.engine.dispose()
@@ -152,11 +147,12 @@ def test_an_hsds_package_import_killed_halfway_leaves_nothing_half_written(
     before = counts(app)
     assert before["locations"] == 0
 
-    kill_while_writing(scratch_database_url, "hsds", str(package), "--source", "export")
+    held = kill_halfway(scratch_database_url, "hsds", str(package), "--source", "export")
 
+    assert held >= HALT_AT_LOCATIONS
     assert counts(app) == before
     completed = start_import(scratch_database_url, "hsds", str(package), "--source", "export")
     assert completed.wait(timeout=300) == 0
-    assert counts(app)["locations"] > 0
+    assert counts(app)["locations"] >= held
     with app.app_context():
         db.engine.dispose()

@@ -1,6 +1,8 @@
 """Behind the shipped nginx config (deploy/nginx.conf), slow and idle clients cannot starve
-gunicorn: /healthz and a search still answer promptly while 200 idle connections and 24
-requests with a slowly arriving body are held open.
+gunicorn: /healthz and a search still answer while 200 idle connections and 24 requests with a
+slowly arriving body are held open. Without nginx's buffering those connections hold every
+gunicorn thread and a request is never answered, so the test asks whether each request is
+answered at all (the client's timeout stands for "never"), not how fast.
 
 nginx runs as an ordinary process with its own prefix and config in a temporary directory
 (as ``nobody`` when the tests run as root), on 127.0.0.1 only.
@@ -12,10 +14,8 @@ import contextlib
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +31,9 @@ NGINX = shutil.which("nginx") or next(
 )
 IDLE_CONNECTIONS = 200
 SLOW_BODIES = 24
-PROMPT_SECONDS = 3.0
+# Far longer than any answer takes on a loaded machine: a request not answered by then is one
+# that a starved server would never answer.
+ANSWER_TIMEOUT_SECONDS = 30
 SEARCH = "/search?near=10001"
 
 pytestmark = pytest.mark.skipif(
@@ -116,30 +118,22 @@ def slow_clients(port: int) -> Iterator[None]:
             held.close()
 
 
-def seconds_to_answer(url: str, timeout: float = 10) -> float | None:
-    """How long ``url`` takes to answer 200, or None when it does not within ``timeout``."""
-    started = time.perf_counter()
+def answered(url: str) -> bool:
+    """Whether ``url`` answers 200 before the client gives up on it."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - 127.0.0.1
+        with urllib.request.urlopen(url, timeout=ANSWER_TIMEOUT_SECONDS) as response:  # noqa: S310 - 127.0.0.1
             response.read()
-            ok = response.status == 200
+            return response.status == 200
     except OSError:
-        return None
-    return time.perf_counter() - started if ok else None
+        return False
 
 
-def latencies(base_url: str, samples: int = 5, timeout: float = 10) -> dict[str, list]:
+def unanswered(base_url: str, samples: int = 5) -> dict[str, int]:
+    """How many of ``samples`` requests to /healthz and to a search were not answered."""
     return {
-        path: [seconds_to_answer(base_url + path, timeout) for _ in range(samples)]
+        path: sum(not answered(base_url + path) for _ in range(samples))
         for path in ("/healthz", SEARCH)
     }
-
-
-def median_ms(values: list) -> str:
-    answered = [v for v in values if v is not None]
-    if len(answered) < len(values):
-        return f"{len(values) - len(answered)}/{len(values)} timed out"
-    return f"{statistics.median(answered) * 1000:.0f} ms"
 
 
 @pytest.fixture
@@ -153,9 +147,7 @@ def app_server(scratch_database_url, tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.mark.slow
-def test_healthz_and_search_answer_promptly_behind_nginx_while_slow_clients_hold_on(app_server):
+def test_healthz_and_search_still_answer_behind_nginx_while_slow_clients_hold_on(app_server):
     with nginx_in_front_of(app_server.port) as proxy, slow_clients(proxy.port):
-        measured = latencies(proxy.base_url)
-    for path, values in measured.items():
-        assert None not in values, f"{path}: {median_ms(values)}"
-        assert max(values) < PROMPT_SECONDS, f"{path}: {values}"
+        missed = unanswered(proxy.base_url)
+    assert missed == {"/healthz": 0, SEARCH: 0}
