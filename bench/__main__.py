@@ -124,8 +124,8 @@ def throughput(prepared: Prepared) -> None:
     figures = bench_search_throughput(url)
     print(
         f"\nunder gunicorn on 127.0.0.1 ({figures['clients']} clients, {figures['seconds']:g} s "
-        f"each): /healthz {figures['healthz_per_s']} req/s, GET /api/v1/search "
-        f"{figures['search_per_s']} req/s, ratio {figures['ratio']:.1%}, "
+        f"each): GET /api/v1/search {figures['search_per_s']} req/s, "
+        f"p50 {figures['p50_ms']:g} ms, p95 {figures['p95_ms']:g} ms, "
         f"server errors {figures['server_errors']}"
     )
 

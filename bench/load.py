@@ -4,16 +4,17 @@ For each database (SQLite: a copy of the seeded ``instance/directory.db``; Postg
 database ``hrd_load``, migrated and seeded), it starts gunicorn with the project's
 ``gunicorn.conf.py`` on a free 127.0.0.1 port and runs, with the same clients:
 
-1. ``/healthz`` only — the server's ceiling for a request that does almost nothing;
-2. searches only (API and page) — compared with 1: search throughput must be ≥ 40 % of it;
+1. ``/healthz`` only — a request that does almost nothing, as a figure to read the others by;
+2. searches only (API and page);
 3. the mix — page searches, API searches, location pages and partner updates (``PATCH`` with
    ``If-Match``), for the full duration;
 4. for diagnosis, not a target: API searches only, results pages only, and the search alone
    (``bench.load_app``: parsed and answered as the pages and API do, but returning only the
-   count) — where a search's cost goes beside ``/healthz``.
+   count) — where a search's cost goes.
 
 It prints requests/s, p50/p95/p99 per kind and errors, checks the targets (0 server errors,
-0 lost updates, search p99 < 1 s, the throughput ratio) and exits 1 when one is missed.
+0 lost updates, search p99 < 1 s) and exits 1 when one is missed. Requests per second are
+figures, not targets: the clients run on the same CPUs as the server (docs/deployment.md §7).
 Rate limits are off in the server under test (``bench.load_app``): every client comes from
 127.0.0.1 and would share one limit. Everything stops by itself; nothing leaves 127.0.0.1.
 
@@ -52,7 +53,6 @@ MIX_WEIGHTS = {"page search": 3, "api search": 3, "location page": 3, "partner u
 # The app built by gunicorn: the real one, with rate limits off (see the module docstring).
 APP_SPEC = "bench.load_app:create()"
 SEARCH_P99_TARGET = 1.0
-SEARCH_RATIO_TARGET = 0.40
 
 
 @dataclass
@@ -96,7 +96,6 @@ class Outcome:
     partner_updates: bool
 
     def checks(self) -> list[tuple[str, bool, str]]:
-        ratio = self.searches.rate(*SEARCH_KINDS) / max(self.baseline.rate("healthz"), 1e-9)
         search_latencies = [
             value
             for phase in (self.searches, self.mix)
@@ -109,12 +108,6 @@ class Outcome:
         checks = [
             ("0 server errors", errors == 0, f"{errors}"),
             ("search p99 < 1 s", p99 < SEARCH_P99_TARGET, f"{p99 * 1000:.0f} ms"),
-            (
-                "search ≥ 40% of /healthz req/s",
-                ratio >= SEARCH_RATIO_TARGET,
-                f"{self.searches.rate(*SEARCH_KINDS):.0f} vs "
-                f"{self.baseline.rate('healthz'):.0f} req/s = {ratio:.0%}",
-            ),
         ]
         if self.partner_updates:
             checks.append(
@@ -224,13 +217,15 @@ def report(outcome: Outcome, settings: Settings) -> None:
                 print(f"  ! {phase.name} {kind}: {problem}")
     for name, passed, detail in outcome.checks():
         print(f"  [{'PASS' if passed else 'FAIL'}] {name}: {detail}")
-    healthz_rate = max(outcome.baseline.rate("healthz"), 1e-9)
     print("  where a search's cost goes (each kind alone; figures, not targets):")
     for phase in outcome.breakdown:
-        rate = phase.rate(*phase.tally.statuses)
+        kinds = list(phase.tally.statuses)
+        latencies = [value for kind in kinds for value in phase.tally.latencies.get(kind, ())]
         errors = phase.server_errors()
         print(
-            f"    {phase.name:10} {rate:7.1f} req/s = {rate / healthz_rate:4.0%} of /healthz"
+            f"    {phase.name:10} {phase.rate(*kinds):7.1f} req/s, "
+            f"p50 {percentile(latencies, 0.50) * 1000:.0f} ms, "
+            f"p95 {percentile(latencies, 0.95) * 1000:.0f} ms"
             + (f" ({errors} server errors)" if errors else "")
         )
     for token in outcome.lost[:10]:

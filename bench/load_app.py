@@ -3,8 +3,8 @@
 Every client of the load test comes from 127.0.0.1 and would share one rate limit, so limits
 are off. ``/_load/search-core`` answers a search as the pages and API do — the same argument
 schema, place lookup and ``queries.search`` — but returns only the count: no HTML, no JSON
-body beyond it. Its throughput beside ``/healthz``, the API and the results page says how much
-of a search's cost is the search itself and how much is turning its answer into a page. The
+body beyond it. Its throughput beside the API's and the results page's says how much of a
+search's cost is the search itself and how much is turning its answer into a page. The
 route exists only in this load-test app; the product never serves it.
 """
 
