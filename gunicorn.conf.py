@@ -1,6 +1,5 @@
 """gunicorn settings for ``make run`` and the load test (see docs/deployment.md for why)."""
 
-import gc
 import multiprocessing
 import os
 import shutil
@@ -55,23 +54,6 @@ if os.environ.get("RATELIMIT_STORAGE_URI", "memory://") == "memory://":
 def on_exit(server):
     if _rate_limit_directory:
         shutil.rmtree(_rate_limit_directory, ignore_errors=True)
-
-
-def when_ready(server):
-    # Build, once in the master before the workers fork, what every worker would otherwise
-    # build during its first searches (``directory.warm_up``): the place index (ZIPs, cities,
-    # counties), the search index, the result cards of every place, and what the API and the
-    # results pages make of each card. On the national data about 16 s (see docs/deployment.md
-    # §1 for the memory).
-    from directory.warm_up import warm_up
-
-    warm_up(server.app.wsgi())
-
-    # What is loaded now lives as long as the process: move it out of the garbage collector's
-    # sight. Otherwise every full collection walks its 1.4 million objects (tens of ms, in the
-    # middle of someone's search), and touching them would copy the shared pages into each
-    # worker.
-    gc.freeze()
 
 
 def post_fork(server, worker):

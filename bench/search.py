@@ -17,7 +17,6 @@ shared machine other processes stretch the wall clock.
 
 from __future__ import annotations
 
-import gc
 import random
 import statistics
 import time
@@ -32,9 +31,8 @@ from directory.extensions import db
 from directory.geo import Place, haversine_miles, zip_centroid
 from directory.geo.index import get_index
 from directory.queries import SearchFilters, search
-from directory.queries.index import search_index
 from directory.queries.predicates import locations, not_archived
-from directory.queries.search import page_hits, sort_key_by_distance
+from directory.queries.search import page_of
 
 RADIUS_MILES = 25.0
 WARM_UP = 5
@@ -81,9 +79,6 @@ def _timed(measures: list[tuple[str, Sequence, Callable[[object], int]]]) -> lis
         for item in inputs[:WARM_UP]:
             run(item)
             db.session.remove()
-    # As the server does once warm (gunicorn.conf.py): the long-lived objects leave the
-    # garbage collector's sight, so its full collections stay short.
-    gc.freeze()
     timings = [Timing(name, [], [], []) for name, _, _ in measures]
     for index in range(max(len(inputs) for _, inputs, _ in measures)):
         for timing, (_, inputs, run) in zip(timings, measures, strict=True):
@@ -118,8 +113,8 @@ def naive_search(filters: SearchFilters, now: datetime) -> int:
         miles = haversine_miles(origin.lat, origin.lng, row[1], row[2])
         if miles <= filters.radius_miles:
             within.append((row, miles))
-    within.sort(key=lambda pair: sort_key_by_distance(*pair))
-    page_hits(db.session, search_index(db.session), filters, within[: filters.per_page], now)
+    within.sort(key=lambda pair: (pair[1], pair[0][3], pair[0][0]))
+    page_of(filters, within[: filters.per_page], now)
     return len(within)
 
 

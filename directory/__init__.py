@@ -24,13 +24,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from directory import cli, compression, database, errors, i18n, security
     from directory.api import openapi
     from directory.extensions import api, cors, csrf, db, limiter, login_manager, migrate
-    from directory.queries import changes
+    from directory.queries import changes, engine
 
     # First, so it runs after every other after_request handler and compresses their result.
     compression.init_app(app)
     database.init_app(app)
     db.init_app(app)
     changes.listen()
+    engine.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

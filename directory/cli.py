@@ -23,6 +23,7 @@ def echo_report(lines: list[str]) -> None:
 def init_app(app: Flask) -> None:
     # Importing the modules attaches their commands to the groups above.
     from directory.auth import commands as _account_commands  # noqa: F401
+    from directory.coverage import commands as _coverage_commands  # noqa: F401
     from directory.hsds import commands as _hsds_commands  # noqa: F401
     from directory.queries import commands as _search_index_commands  # noqa: F401
     from directory.seeding import commands as _seed_commands  # noqa: F401

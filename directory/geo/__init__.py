@@ -6,7 +6,6 @@ counties: seed/geo (GeoNames CC BY 4.0, US Census Bureau public domain).
 """
 
 from directory.geo.distance import bounding_box, haversine_miles
-from directory.geo.index import warm_up
 from directory.geo.parse import MAX_PLACE_CHARS, resolve_place
 from directory.geo.places import (
     AmbiguousPlace,
@@ -31,6 +30,5 @@ __all__ = [
     "place_at",
     "resolve_place",
     "timezone_for",
-    "warm_up",
     "zip_centroid",
 ]

@@ -2,8 +2,8 @@
 
 ZIP codes come from the `zipcodes` package (MIT; coordinates from GeoNames, CC BY 4.0); cities and
 counties from seed/geo (GeoNames CC BY 4.0; US Census public domain, see seed/geo/README.md).
-Building takes about a second, so it happens lazily on first use or in `warm_up()` at start-up;
-afterwards every lookup is a dict access or a scan of a few grid cells.
+Building takes about a second, so it happens lazily on first use; afterwards every lookup is a
+dict access or a scan of a few grid cells.
 """
 
 import csv
@@ -263,8 +263,3 @@ def get_index() -> GeoIndex:
             if _index is None:
                 _index = build_index()
     return _index
-
-
-def warm_up() -> None:
-    """Build the indexes now (call at application start) so the first search is not slow."""
-    get_index()

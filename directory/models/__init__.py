@@ -7,7 +7,7 @@ from directory.models.foreign import ForeignTaxonomy, ForeignTerm, LinkedAttribu
 from directory.models.locations import Accessibility, Address, Location
 from directory.models.organizations import Organization
 from directory.models.revisions import Revision, Suggestion
-from directory.models.search_changes import SearchChange
+from directory.models.search_changes import SearchChange, SearchVersion
 from directory.models.services import CostOption, Service, ServiceArea, ServiceAtLocation
 from directory.models.sources import Source, SourceRecord
 from directory.models.states import LegalityNote, State
@@ -32,6 +32,7 @@ __all__ = [
     "Revision",
     "Schedule",
     "SearchChange",
+    "SearchVersion",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",

@@ -6,16 +6,13 @@ a search's time (a few hundred objects and UUID conversions per page); these pla
 a fraction of it. They carry the attribute names of the models they summarise, so the API's
 schemas and the templates read them as they would read a ``Location`` or a ``Service``.
 
-Searches show the same nearby places again and again, so each process keeps the cards it has
-read (``CardCache``) until the search index says they changed. Cards are shared between
-requests and threads: nothing may change one after it is loaded. Each card's ``memo`` keeps
-what the API and the pages made of it (``api.schemas.Summary``, ``presenters.card_parts``),
-filled on its first search and reused for as long as the card is kept.
+Searches show the same nearby places again and again, so the search engine keeps the cards it
+has read (``CardCache``), each under the version of its last change. Cards are shared between
+requests and threads: nothing may change one after it is loaded.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import uuid
 from collections import OrderedDict
@@ -24,9 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
-from flask import current_app
 from sqlalchemy import String, cast, literal, or_, select, union_all
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from directory.hours import Span
@@ -40,17 +35,14 @@ from directory.models import (
     Schedule,
     Service,
     Source,
-    TaxonomyTerm,
 )
 from directory.queries.predicates import among
-from directory.queries.taxonomy import taxonomy_index
+from directory.queries.taxonomy import TaxonomyIndex
 
 if TYPE_CHECKING:
-    from directory.queries.index import SearchIndex
+    from directory.queries.engine import Snapshot
 
-logger = logging.getLogger(__name__)
-
-# Cards kept per process and database, unless the app's CARD_CACHE_PLACES says otherwise; and
+# Places whose cards are kept per app, unless its CARD_CACHE_PLACES says otherwise; and
 # services, twice as many as places (the national directory has 1.3 a place).
 CACHE_PLACES = 40_000
 SERVICES_PER_PLACE = 2
@@ -133,7 +125,7 @@ class CardService:
 
 
 def load_cards(
-    session: Session, location_ids: Iterable, service_ids: Iterable
+    session: Session, taxonomy: TaxonomyIndex, location_ids: Iterable, service_ids: Iterable
 ) -> tuple[dict[uuid.UUID, CardLocation], dict[uuid.UUID, CardService]]:
     """The cards of these locations and services, by id; ids that are gone are left out."""
     location_ids, service_ids = list(location_ids), list(service_ids)
@@ -141,7 +133,7 @@ def load_cards(
     places = _locations(connection, location_ids) if location_ids else {}
     services = _services(connection, service_ids) if service_ids else {}
     if services:
-        _terms_and_languages(session, connection, services)
+        _terms_and_languages(connection, taxonomy, services)
     if places or services:
         _phones(connection, places, services)
         _hours(connection, places, services)
@@ -241,7 +233,7 @@ def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
     }
 
 
-def _terms_and_languages(session: Session, connection, services: dict) -> None:
+def _terms_and_languages(connection, taxonomy: TaxonomyIndex, services: dict) -> None:
     """Each service's terms (their details from the process's taxonomy) and language codes,
     from one query: (service, "term", term id as text) and (service, "language", code)."""
     dialect = connection.dialect.name
@@ -251,16 +243,12 @@ def _terms_and_languages(session: Session, connection, services: dict) -> None:
     codes = select(Language.service_id, literal("language"), Language.code).where(
         among(Language.service_id, services, dialect)
     )
-    taxonomy = taxonomy_index(session)
     spoken: dict[uuid.UUID, set[str]] = {service_id: set() for service_id in services}
     for service_id, kind, value in connection.execute(union_all(terms, codes)):
         if kind == "language":
             spoken[service_id].add(value)
             continue
         term = taxonomy.by_raw_id.get(value)
-        if term is None:
-            # A term added since this process read the taxonomy.
-            term = session.get(TaxonomyTerm, uuid.UUID(value))
         if term is not None:
             services[service_id].terms.append(term)
     for service_id, service in services.items():
@@ -330,146 +318,72 @@ def _hours(connection, places: dict, services: dict) -> None:
 
 
 class CardCache:
-    """The cards this process has read from one database, kept until they change.
+    """Cards read before, by (id, version of the id's last change), the least recently used
+    forgotten first.
 
-    The notes that keep the search index fresh (``queries.changes``) name every place whose
-    card a write changes: its own rows, its services and their terms, languages, phones and
-    hours, its organization's name and its source. When the index takes those notes in, it
-    remembers which places and remote services they named (``SearchIndex.changes_since``), and
-    the cache forgets those places and every service it read for them. It holds listing data
-    only: nothing about who searched, or where.
+    A place's card and the cards of the services shown on it are kept under the place's version
+    (a change to a service notes every place it is offered at); a remote service's card under
+    its own. A snapshot (``queries.engine``) says which version each id is at, so a card is only
+    found at the versions where it is what the database says. It holds listing data only:
+    nothing about who searched, or where.
     """
 
-    def __init__(
-        self, places: int = CACHE_PLACES, services: int = CACHE_PLACES * SERVICES_PER_PLACE
-    ) -> None:
+    def __init__(self, places: int = CACHE_PLACES) -> None:
         self._lock = threading.Lock()
-        self._places: OrderedDict[uuid.UUID, CardLocation] = OrderedDict()
-        self._services: OrderedDict[uuid.UUID, CardService] = OrderedDict()
-        # The services read for each place's card: forgotten with the place.
-        self._shown_at: dict[uuid.UUID, set[uuid.UUID]] = {}
-        self._limits = (places, services)
-        self.generation = -1  # the index generation whose changes the cache has taken in
+        self._cards: OrderedDict[tuple, CardLocation | CardService] = OrderedDict()
+        self._limit = places * (1 + SERVICES_PER_PLACE)
 
     def cards(
         self,
         session: Session,
-        index: SearchIndex,
-        location_ids: Iterable,
-        service_ids: Iterable,
+        seen: tuple[Snapshot, bool],
         shown_at: Mapping[uuid.UUID, Iterable[uuid.UUID]],
+        remote: Iterable[uuid.UUID] = (),
     ) -> tuple[dict[uuid.UUID, CardLocation], dict[uuid.UUID, CardService]]:
-        """``load_cards`` answered from the cache where it can. ``shown_at`` says which of the
-        services are read for which place (the others must be remote services)."""
-        location_ids, service_ids = list(location_ids), list(service_ids)
-        generation = self._take_in(index)
+        """The cards of the places ``shown_at`` names, of the services it names for each, and
+        of the remote services. Cards read now are kept when the session reads the snapshot's
+        own version (``SearchEngine.current``)."""
+        snapshot, exact = seen
+        place_keys = {i: (i, snapshot.version_of(i)) for i in shown_at}
+        service_keys = {s: (s, snapshot.version_of(s)) for s in remote}
+        for location_id, service_ids in shown_at.items():
+            service_keys.update((s, (s, place_keys[location_id][1])) for s in service_ids)
         with self._lock:
-            places = {i: self._places[i] for i in location_ids if i in self._places}
-            services = {i: self._services[i] for i in service_ids if i in self._services}
-            for location_id in places:
-                self._places.move_to_end(location_id)
-            for service_id in services:
-                self._services.move_to_end(service_id)
-        missing_places = [i for i in location_ids if i not in places]
-        missing_services = [i for i in service_ids if i not in services]
+            places = self._found(place_keys)
+            services = self._found(service_keys)
+        missing_places = [i for i in place_keys if i not in places]
+        missing_services = [i for i in service_keys if i not in services]
         if missing_places or missing_services:
-            new_places, new_services = load_cards(session, missing_places, missing_services)
-            self._keep(generation, new_places, new_services, shown_at)
-            places.update(new_places)
-            services.update(new_services)
+            read_places, read_services = load_cards(
+                session, snapshot.taxonomy, missing_places, missing_services
+            )
+            places.update(read_places)
+            services.update(read_services)
+            if exact:
+                self._keep(place_keys, read_places)
+                self._keep(service_keys, read_services)
         return places, services
 
-    def fill(self, session: Session, index: SearchIndex, chunk: int = 2000) -> int:
-        """Read the cards of the index's places, and of their services, as far as the cache
-        holds them; how many places were read."""
-        generation = self._take_in(index)
-        offered = index.offers()
-        location_ids = sorted(offered)[: self._limits[0]]
-        for start in range(0, len(location_ids), chunk):
-            shown_at = {i: offered[i] for i in location_ids[start : start + chunk]}
-            service_ids = set().union(*shown_at.values())
-            places, services = load_cards(session, shown_at, service_ids)
-            self._keep(generation, places, services, shown_at)
-        return len(location_ids)
+    def __len__(self) -> int:
+        return len(self._cards)
 
-    def kept(self) -> tuple[list[CardLocation], list[CardService]]:
-        """The cards kept now: places and services (copies of the lists, not of the cards)."""
+    def __contains__(self, entity_id: uuid.UUID) -> bool:
+        """Whether a card of this place or service is kept, at any version."""
         with self._lock:
-            return list(self._places.values()), list(self._services.values())
+            return any(key[0] == entity_id for key in self._cards)
 
-    def _take_in(self, index: SearchIndex) -> int | None:
-        """Forget what changed up to ``index``; the generation new cards may be kept at (None
-        when the caller's index is older than the cache: its cards are not kept)."""
+    def _found(self, keys: Mapping[uuid.UUID, tuple]) -> dict:
+        found = {}
+        for entity_id, key in keys.items():
+            card = self._cards.get(key)
+            if card is not None:
+                self._cards.move_to_end(key)
+                found[entity_id] = card
+        return found
+
+    def _keep(self, keys: Mapping[uuid.UUID, tuple], cards: Mapping[uuid.UUID, object]) -> None:
         with self._lock:
-            if index.generation < self.generation:
-                return None
-            if index.generation > self.generation:
-                changed = index.changes_since(self.generation)
-                if changed is None:
-                    self._places.clear()
-                    self._services.clear()
-                    self._shown_at.clear()
-                else:
-                    locations, remote = changed
-                    for location_id in locations:
-                        self._forget_place(location_id)
-                    for service_id in remote:
-                        self._services.pop(service_id, None)
-                self.generation = index.generation
-            return self.generation
-
-    def _keep(self, generation: int | None, places: dict, services: dict, shown_at) -> None:
-        with self._lock:
-            # Read under an older view than the cache's: a change may already be forgotten.
-            if generation is None or generation != self.generation:
-                return
-            self._places.update(places)
-            self._services.update(services)
-            for location_id, service_ids in shown_at.items():
-                self._shown_at.setdefault(location_id, set()).update(service_ids)
-            place_limit, service_limit = self._limits
-            while len(self._places) > place_limit:
-                location_id, _ = self._places.popitem(last=False)
-                self._forget_place(location_id)
-            while len(self._services) > service_limit:
-                self._services.popitem(last=False)
-
-    def _forget_place(self, location_id: uuid.UUID) -> None:
-        self._places.pop(location_id, None)
-        for service_id in self._shown_at.pop(location_id, ()):
-            self._services.pop(service_id, None)
-
-
-_caches_lock = threading.Lock()
-_caches: dict[str, CardCache] = {}
-
-
-def card_cache(session: Session) -> CardCache:
-    """This process's card cache for the session's database."""
-    key = str(session.get_bind().url)
-    cache = _caches.get(key)
-    if cache is None:
-        places = current_app.config.get("CARD_CACHE_PLACES", CACHE_PLACES)
-        with _caches_lock:
-            cache = _caches.setdefault(key, CardCache(places, places * SERVICES_PER_PLACE))
-    return cache
-
-
-def warm_up() -> tuple[list[CardLocation], list[CardService]]:
-    """Read every place's card now: gunicorn's master calls this before it forks the workers,
-    so they share the cards instead of each reading them during its first searches. Returns
-    the cards kept (none when the database could not be read)."""
-    from directory.extensions import db
-    from directory.queries.index import search_index
-
-    try:
-        session = db.session
-        cache = card_cache(session)
-        cache.fill(session, search_index(session))
-        return cache.kept()
-    except SQLAlchemyError as error:  # an empty or unmigrated database: read on first search
-        logger.warning("result cards not read at start-up: %s", type(error).__name__)
-        return [], []
-    finally:
-        db.session.remove()
-        db.engine.dispose()
+            for entity_id, card in cards.items():
+                self._cards[keys[entity_id]] = card
+            while len(self._cards) > self._limit:
+                self._cards.popitem(last=False)

@@ -1,107 +1,137 @@
-"""Tell the search index what changed: every flush that touches searchable rows notes the
-locations it affects in ``search_changes``, in the same transaction as the change itself.
+"""The writer side of the search's version: every transaction that changes what the search
+keeps (``queries.engine``) notes it, and takes a version just before it commits.
 
-Searchable rows are the ones the index reads (``directory.queries.index``): locations and their
-addresses and languages, services, their attributes and languages, the links between services
-and locations, service areas, and taxonomy terms; and what a result card shows besides, which
-the card cache keeps (``directory.queries.cards``): phones, opening hours, organizations' names
-and sources.
-A change to a remote service (one with service areas) is noted by its service id: the index
-reloads its few remote services. Bulk writers that bypass the unit of work (imports, seed
-loads, synthetic data) call ``everything_changed``. Old rows are deleted by ``prune`` (``flask
-search-index prune``), which leaves indexes still behind them a row that makes them rebuild.
+What is noted: the locations whose searchable facts or card change (their own rows, address,
+languages, services and the services' terms, languages, phones and hours, their
+organization's name, their source), remote services (with service areas), taxonomy terms and
+legality notes. Flushes collect these on the session; ``before_commit`` flushes what is left,
+bumps the one-row counter (``search_version``) and writes the change rows stamped with it. The
+counter's row stays locked until the commit, so on PostgreSQL versions are handed out in commit
+order and a reader at version N reads exactly the rows after N. A rolled-back transaction
+takes no version and leaves no row. Bulk writers that bypass the unit of work (imports, seed
+loads, synthetic data) call ``everything_changed``.
 """
 
 from __future__ import annotations
 
-import random
-import uuid
+from dataclasses import dataclass, field
 from itertools import chain
 
-from sqlalchemy import delete, event, func, insert, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, insert, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, SessionTransaction
 
 from directory.models import (
     Address,
     Attribute,
     Language,
+    LegalityNote,
     Location,
     Organization,
     Phone,
     Schedule,
     SearchChange,
+    SearchVersion,
     Service,
     ServiceArea,
     ServiceAtLocation,
     Source,
     TaxonomyTerm,
 )
-from directory.queries.index import WINDOW
+from directory.models.search_changes import EVERYTHING, LEGALITY, LOCATION, REMOTE, TAXONOMY
 
-# A flush touching more locations than this (an import through the ORM) is noted as one
-# "everything changed": the index rebuilds instead of reloading them one by one.
+# A transaction touching more locations than this (an import through the ORM) is noted as one
+# "everything changed": processes rebuild instead of reloading them one by one.
 MANY = 1000
 # What a result card shows of an organization and of a source (``queries.cards``): editing
 # these changes the cards of all their places and services.
 ORGANIZATION_SHOWN = ("name",)
 SOURCE_SHOWN = ("name", "vintage", "url", "as_of_date")
+# Versions ``prune`` keeps by default.
+KEEP = 100_000
+
+_counter = SearchVersion.__table__
+_log = SearchChange.__table__
 
 
-def _stamp() -> int:
-    # A marker that tells two changes apart, not a secret.
-    return random.randrange(1, 2**31)
+@dataclass
+class Pending:
+    """What the session's transaction has changed so far."""
+
+    locations: set = field(default_factory=set)
+    remote: set = field(default_factory=set)
+    kinds: set = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.locations or self.remote or self.kinds)
+
+    def rows(self, version: int) -> list[dict]:
+        if EVERYTHING in self.kinds or len(self.locations) > MANY:
+            return [{"version": version, "kind": EVERYTHING, "entity_id": None}]
+        return (
+            [{"version": version, "kind": kind, "entity_id": None} for kind in sorted(self.kinds)]
+            + [{"version": version, "kind": LOCATION, "entity_id": i} for i in self.locations]
+            + [{"version": version, "kind": REMOTE, "entity_id": i} for i in self.remote]
+        )
 
 
-def _note(session: Session, location_ids=(), service_ids=()) -> None:
-    """One change row per location and per remote service."""
-    rows = [
-        {"location_id": location_id, "service_id": None, "stamp": _stamp()}
-        for location_id in location_ids
-    ] + [
-        {"location_id": None, "service_id": service_id, "stamp": _stamp()}
-        for service_id in service_ids
-    ]
-    session.connection().execute(insert(SearchChange.__table__), rows)
+def pending(session: Session) -> Pending:
+    return session.info.setdefault("search_changes", Pending())
 
 
 def everything_changed(session: Session) -> None:
-    """Note that anything may have changed: every search index rebuilds."""
-    session.connection().execute(
-        insert(SearchChange.__table__),
-        [{"location_id": None, "service_id": None, "stamp": _stamp()}],
+    """Note that anything may have changed: every process rebuilds what it keeps."""
+    pending(session).kinds.add(EVERYTHING)
+
+
+def read_version(connection) -> tuple[int, int]:
+    """(newest version committed, newest version pruned)."""
+    row = connection.execute(select(_counter.c.version, _counter.c.pruned_through)).first()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def changes_between(connection, after: int, upto: int) -> list[tuple[int, str, object]]:
+    """(version, kind, entity id) of the change rows of versions after ``after`` up to ``upto``."""
+    query = select(_log.c.version, _log.c.kind, _log.c.entity_id).where(
+        _log.c.version > after, _log.c.version <= upto
     )
+    return [tuple(row) for row in connection.execute(query.order_by(_log.c.version))]
 
 
-# Change rows ``prune`` keeps by default, counted in ids below the newest: far more than an
-# index looks back (``index.WINDOW``), so only a process that has not searched through a
-# hundred thousand changes has to rebuild.
-KEEP = 100_000
-# Fewer would put the rebuild row where up-to-date indexes read: every process would rebuild.
-MIN_KEEP = 2 * WINDOW
+def _bump(connection) -> int:
+    """The next version: the counter row is locked until this transaction ends."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(
+        dialect.insert(_counter).values(id=1, version=0, pruned_through=0).on_conflict_do_nothing()
+    )
+    connection.execute(update(_counter).values(version=_counter.c.version + 1))
+    return connection.scalar(select(_counter.c.version))
+
+
+def _commit_version(session: Session) -> None:
+    session.flush()  # the last changes are noted by the flush itself
+    noted = session.info.pop("search_changes", None)
+    if noted:
+        connection = session.connection()
+        connection.execute(insert(_log), noted.rows(_bump(connection)))
+
+
+def _forget(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: committed or not
+        session.info.pop("search_changes", None)
 
 
 def prune(session: Session, keep: int = KEEP) -> int:
-    """Delete the change rows more than ``keep`` ids below the newest; how many were deleted.
-
-    Each index reads the rows above its own floor (``WINDOW`` below the newest it applied). One
-    whose floor is below the rows kept would miss the deleted ones, so the oldest row kept
-    becomes an "everything changed" row: that index reads it and rebuilds, while indexes that
-    are up to date never read that far back and keep going. The caller commits.
-    """
-    if keep < MIN_KEEP:
-        raise ValueError(f"keep at least {MIN_KEEP} change rows, not {keep}")
-    table = SearchChange.__table__
-    newest = session.scalar(select(func.max(table.c.id)))
-    if newest is None:
+    """Delete the change rows more than ``keep`` versions old; how many were deleted. A process
+    still behind them rebuilds (``pruned_through``). The caller commits."""
+    if keep < 1:
+        raise ValueError(f"keep at least one version, not {keep}")
+    newest, pruned = read_version(session.connection())
+    through = newest - keep
+    if through <= pruned:
         return 0
-    oldest_kept = session.scalar(select(func.min(table.c.id)).where(table.c.id >= newest - keep))
-    deleted = session.execute(delete(table).where(table.c.id < oldest_kept)).rowcount
-    if deleted:
-        session.execute(
-            update(table)
-            .where(table.c.id == oldest_kept)
-            .values(location_id=None, service_id=None, stamp=_stamp())
-        )
+    deleted = session.execute(delete(_log).where(_log.c.version <= through)).rowcount
+    session.execute(update(_counter).values(pruned_through=through))
     return deleted
 
 
@@ -122,41 +152,56 @@ def _changed(session: Session, obj: object, names: tuple[str, ...]) -> bool:
     return any(attributes[name].history.has_changes() for name in names)
 
 
-def _affected(session: Session) -> tuple[set[uuid.UUID], set[uuid.UUID], bool]:
-    """The locations and the remote services whose searchable facts the pending flush changes,
-    and whether the change reaches everything (a taxonomy term, a deleted service)."""
-    locations: set[uuid.UUID] = set()
-    services: set[uuid.UUID] = set()
-    remote: set[uuid.UUID] = set()
-    organizations: set[uuid.UUID] = set()
-    sources: set[uuid.UUID] = set()
+@dataclass
+class Reached:
+    """Rows whose change reaches every place (and remote service) that shows them."""
+
+    services: set = field(default_factory=set)
+    organizations: set = field(default_factory=set)
+    sources: set = field(default_factory=set)
+
+
+def _note_flush(session: Session, _flush_context) -> None:
+    """Add what the flush changes to the transaction's pending changes."""
+    noted, reached = pending(session), Reached()
     for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, Location):
-            locations.add(obj.id)
-        elif isinstance(obj, Address | ServiceAtLocation):
-            locations.update(_ids(obj, "location_id"))
-        elif isinstance(obj, Service):
-            if obj in session.deleted:
-                return set(), set(), True
-            services.add(obj.id)
-        elif isinstance(obj, Attribute):
-            services.update(_ids(obj, "service_id"))
-        elif isinstance(obj, Language | Phone | Schedule):
-            locations.update(_ids(obj, "location_id"))
-            services.update(_ids(obj, "service_id"))
-        elif isinstance(obj, Organization) and _changed(session, obj, ORGANIZATION_SHOWN):
-            organizations.add(obj.id)
-        elif isinstance(obj, Source) and _changed(session, obj, SOURCE_SHOWN):
-            sources.add(obj.id)
-        elif isinstance(obj, ServiceArea):
-            remote.update(_ids(obj, "service_id"))
-        elif isinstance(obj, TaxonomyTerm):
-            return set(), set(), True
-    connection = session.connection()
+        _note_row(session, obj, noted, reached)
+    _reach(session.connection(), noted, reached)
+    noted.locations.discard(None)
+    noted.remote.discard(None)
+
+
+def _note_row(session: Session, obj: object, noted: Pending, reached: Reached) -> None:
+    if isinstance(obj, Location):
+        noted.locations.add(obj.id)
+    elif isinstance(obj, Address | ServiceAtLocation):
+        noted.locations.update(_ids(obj, "location_id"))
+    elif isinstance(obj, Language | Phone | Schedule):
+        noted.locations.update(_ids(obj, "location_id"))
+        reached.services.update(_ids(obj, "service_id"))
+    elif isinstance(obj, Attribute):
+        reached.services.update(_ids(obj, "service_id"))
+    elif isinstance(obj, ServiceArea):
+        noted.remote.update(_ids(obj, "service_id"))
+    elif isinstance(obj, Service):
+        reached.services.add(obj.id)
+        if obj in session.deleted:
+            noted.kinds.add(EVERYTHING)
+    elif isinstance(obj, TaxonomyTerm | LegalityNote):
+        noted.kinds.add(TAXONOMY if isinstance(obj, TaxonomyTerm) else LEGALITY)
+    elif isinstance(obj, Organization) and _changed(session, obj, ORGANIZATION_SHOWN):
+        reached.organizations.add(obj.id)
+    elif isinstance(obj, Source) and _changed(session, obj, SOURCE_SHOWN):
+        reached.sources.add(obj.id)
+
+
+def _reach(connection, noted: Pending, reached: Reached) -> None:
+    """Note the places and remote services whose cards show the reached rows."""
+    services, organizations, sources = reached.services, reached.organizations, reached.sources
     if organizations:
         # A card shows its organization's name: every place and service of the organization.
         owned = Location.__table__.c
-        locations.update(
+        noted.locations.update(
             connection.scalars(select(owned.id).where(owned.organization_id.in_(organizations)))
         )
         offered = Service.__table__.c
@@ -165,29 +210,25 @@ def _affected(session: Session) -> tuple[set[uuid.UUID], set[uuid.UUID], bool]:
         )
     if sources:
         listed = Location.__table__.c
-        locations.update(connection.scalars(select(listed.id).where(listed.source_id.in_(sources))))
+        noted.locations.update(
+            connection.scalars(select(listed.id).where(listed.source_id.in_(sources)))
+        )
     services.discard(None)
     if services:
         links = ServiceAtLocation.__table__.c
         query = select(links.location_id).where(links.service_id.in_(services))
-        locations.update(connection.scalars(query))
+        noted.locations.update(connection.scalars(query))
         areas = ServiceArea.__table__.c
         query = select(areas.service_id).where(areas.service_id.in_(services)).distinct()
-        remote.update(connection.scalars(query))
-    locations.discard(None)
-    remote.discard(None)
-    return locations, remote, False
-
-
-def _note_changes(session: Session, _flush_context) -> None:
-    locations, remote, everything = _affected(session)
-    if everything or len(locations) > MANY:
-        everything_changed(session)
-    elif locations or remote:
-        _note(session, sorted(locations), sorted(remote))
+        noted.remote.update(connection.scalars(query))
 
 
 def listen() -> None:
     """Note changes on every session (once per process, however many apps are made)."""
-    if not event.contains(Session, "after_flush", _note_changes):
-        event.listen(Session, "after_flush", _note_changes)
+    for name, handler in (
+        ("after_flush", _note_flush),
+        ("before_commit", _commit_version),
+        ("after_transaction_end", _forget),
+    ):
+        if not event.contains(Session, name, handler):
+            event.listen(Session, name, handler)

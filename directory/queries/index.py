@@ -13,46 +13,33 @@ the service's and the location's verified dates — exactly what ``predicates.se
 asks of one service, so "every filter must match the same service" still holds. Keywords are not
 indexed: the caller checks them in SQL on the index's candidates, as it checks opening hours.
 
-Freshness: every flush that touches searchable rows notes the affected locations in
-``search_changes`` (``directory.queries.changes``). Each search compares a fingerprint of the
-newest change rows with the ones its index applied (one small range query on the primary key);
-when they differ the changed locations are reloaded into a small *delta* part that shadows the
-base, and the base is rebuilt when the delta grows large or a change says "everything".
-
-The index also keeps every state's legality notes (a few hundred rows), which a search shows
-beside its cards. The same statement that fingerprints the change rows asks for their count
-and latest modification, so a search costs one query to learn that all it keeps is current.
+Freshness is the engine's (``queries.engine``): it builds an index at one version of the
+database and, when the version moves, reloads the changed locations into a small *delta* part
+that shadows the base (``SearchIndex.with_changes``); many changes, or a new term, language or
+state, make it build a new one.
 """
 
 from __future__ import annotations
 
 import bisect
-import itertools
-import logging
-import threading
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.geo import bounding_box, haversine_miles
 from directory.geo.distance import EARTH_RADIUS_MILES
-from directory.models import Address, Attribute, Language, LegalityNote, SearchChange, ServiceArea
+from directory.models import Address, Attribute, Language, ServiceArea
 from directory.models.services import VISIBLE_STATUSES
 from directory.queries.context import (
-    LegalitySummary,
     RemoteChoice,
     choose,
     covered_codes,
-    load_legality,
-    notes_in_order,
 )
 from directory.queries.predicates import (
     as_uuid,
@@ -67,11 +54,6 @@ from directory.queries.predicates import (
 from directory.queries.results import SearchFilters
 from directory.queries.taxonomy import TaxonomyIndex
 
-logger = logging.getLogger(__name__)
-
-# Change rows read again on every catch-up: on PostgreSQL a transaction can commit after later
-# ones (ids are handed out at insert, not at commit), so the index looks back this far.
-WINDOW = 1000
 # Locations kept in the delta before the base is rebuilt with them.
 DELTA_LIMIT = 5000
 # Distances this close to the radius are decided with the exact scalar haversine, so an index
@@ -80,28 +62,6 @@ _EDGE = 1e-9
 _IN_CHUNK = 5000
 _WORD = 64
 _MASK = (1 << _WORD) - 1
-
-
-# Each index made in this process gets a higher number; the catch-ups since the last build
-# are remembered this far back, so the card cache (``queries.cards``) can forget what changed.
-_generations = itertools.count(1)
-HISTORY = 1000
-# How long after the newest legality edit the notes are read again, and how often (see
-# ``KeptLegality``): more than gunicorn's 30 s request timeout; once a second, not on every
-# search (right after a seed load, that was every search of the first minute).
-LEGALITY_SETTLING = timedelta(seconds=60)
-LEGALITY_RECHECK = 1.0
-# The clock the notes' re-reads are timed by (tests move it instead of the whole process's).
-_clock = time.monotonic
-
-
-@dataclass(frozen=True)
-class Step:
-    """What one catch-up reloaded: the locations and the remote services that changed."""
-
-    generation: int
-    locations: frozenset
-    services: frozenset
 
 
 class Rebuild(Exception):
@@ -345,34 +305,6 @@ def _haversine(lat0: float, lng0: float, lat: np.ndarray, lng: np.ndarray) -> np
     return 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
-@dataclass(frozen=True)
-class KeptLegality:
-    """Every state's legality notes, by state, and the version of the notes they were read at:
-    their count and newest modification time.
-
-    That time is taken when an edit is written, not when it commits: on PostgreSQL an earlier
-    edit can commit after a later one and leave the version as it was. So for a while after
-    the newest edit (longer than any request may last) the notes are not trusted: they are
-    read again (a few hundred rows) once a second, whatever the version says.
-    """
-
-    by_state: dict[str, tuple[LegalitySummary, ...]] = field(default_factory=dict)
-    version: tuple = (0, None)
-    settled: bool = True
-    read_at: float = 0.0  # _clock()
-
-    @classmethod
-    def read(cls, session: Session, version: tuple) -> KeptLegality:
-        latest = version[1]  # aware UTC (models.base.UTCDateTime)
-        settled = latest is None or datetime.now(UTC) - latest > LEGALITY_SETTLING
-        return cls(load_legality(session), version, settled, _clock())
-
-    def current(self, version: tuple) -> bool:
-        if version != self.version:
-            return False
-        return self.settled or _clock() - self.read_at < LEGALITY_RECHECK
-
-
 @dataclass
 class SearchIndex:
     vocabulary: Vocabulary
@@ -381,36 +313,6 @@ class SearchIndex:
     delta: Part | None = None
     dead: np.ndarray | None = None  # base locations shadowed by the delta
     delta_ids: frozenset = frozenset()
-    floor: int = 0
-    applied: dict[int, int] = field(default_factory=dict)  # change id → stamp, above floor
-    fingerprint: tuple = (None, 0, 0)
-    generation: int = 0
-    history: tuple[Step, ...] = ()  # catch-ups since the last build, oldest first, ≤ HISTORY
-    # The generation before the oldest step still in history (at first, the build's own).
-    history_floor: int = 0
-    legality: KeptLegality = field(default_factory=KeptLegality)
-
-    def legality_notes(
-        self, state: str | None, topics_first: list[str], locale: str
-    ) -> list[LegalitySummary]:
-        """The state's notes in the locale (English where a translation is missing), the
-        topics of the searched categories first, then the rest in the fixed topic order."""
-        if not state:
-            return []
-        return notes_in_order(self.legality.by_state.get(state, ()), topics_first, locale)
-
-    def changes_since(self, generation: int) -> tuple[set, set] | None:
-        """The locations and remote services changed after index ``generation`` and taken in
-        by this one; None when that cannot be told (rebuilt since, or too long ago)."""
-        if generation < self.history_floor:
-            return None
-        locations: set = set()
-        services: set = set()
-        for step in self.history:
-            if step.generation > generation:
-                locations |= step.locations
-                services |= step.services
-        return locations, services
 
     def terms_in_use(self) -> frozenset[uuid.UUID]:
         """The taxonomy terms of at least one visible offer or remote service: the filter
@@ -424,17 +326,6 @@ class SearchIndex:
             for term_id, bit in self.vocabulary.terms.items()
             if int(words[bit // _WORD]) >> (bit % _WORD) & 1
         )
-
-    def offers(self) -> dict[uuid.UUID, set[uuid.UUID]]:
-        """Every visible location with coordinates, and the visible services offered there."""
-        offered: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-        for part, dead in ((self.base, self.dead), (self.delta, None)):
-            if part is None:
-                continue
-            for position, service_id in zip(part.loc.tolist(), part.services, strict=True):
-                if dead is None or not dead[position]:
-                    offered[as_uuid(part.ids[position])].add(as_uuid(service_id))
-        return offered
 
     def _criteria(self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date) -> tuple:
         """The filters as the index checks them: one term mask per kind of term asked for, a
@@ -725,155 +616,29 @@ def _ranks(rows: list, base: Part | None) -> tuple[np.ndarray, list[tuple]]:
 # --- Keeping up with changes ----------------------------------------------------------------
 
 
-def _change_rows(session: Session, floor: int) -> list[tuple[int, int, object, object]]:
-    """(id, stamp, location id, remote service id) of the change rows above ``floor``."""
-    table = SearchChange.__table__
-    query = select(table.c.id, table.c.stamp, table.c.location_id, table.c.service_id).where(
-        table.c.id > floor
-    )
-    return [tuple(row) for row in session.execute(query.order_by(table.c.id))]
-
-
-def _look_statement():
-    changes, notes = SearchChange.__table__, LegalityNote.__table__
-    above = changes.c.id > bindparam("floor")
-    return select(
-        select(func.max(changes.c.id)).where(above).scalar_subquery(),
-        select(func.count()).select_from(changes).where(above).scalar_subquery(),
-        select(func.coalesce(func.sum(changes.c.stamp), 0)).where(above).scalar_subquery(),
-        select(func.count()).select_from(notes).scalar_subquery(),
-        select(func.max(notes.c.last_modified)).scalar_subquery(),
-    )
-
-
-# Built once, not per search: building a select() costs more than the database takes to
-# answer this one.
-_LOOK = _look_statement()
-
-
-def _look(session: Session, floor: int) -> tuple[tuple, tuple]:
-    """The fingerprint of the change rows above ``floor``, and the legality notes' version."""
-    row = session.connection().execute(_LOOK, {"floor": floor}).one()
-    return (row[0], int(row[1]), int(row[2])), (int(row[3]), row[4])
-
-
-def _window(changes: list[tuple]) -> tuple[int, dict[int, int], tuple]:
-    high = max((change[0] for change in changes), default=0)
-    floor = max(0, high - WINDOW)
-    applied = {cid: stamp for cid, stamp, *_ in changes if cid > floor}
-    fingerprint = (max(applied, default=None), len(applied), sum(applied.values()))
-    return floor, applied, fingerprint
-
-
 def build(session: Session) -> SearchIndex:
     """Everything, from scratch."""
-    (high, *_), legality_version = _look(session, 0)
-    changes = _change_rows(session, max(0, (high or 0) - WINDOW))
     vocab = _vocabulary(session)
-    base = _load_part(session, vocab)
-    remote = _load_remote(session, vocab)
-    floor, applied, fingerprint = _window(changes)
-    generation = next(_generations)
-    return SearchIndex(
-        vocab,
-        base,
-        remote,
-        floor=floor,
-        applied=applied,
-        fingerprint=fingerprint,
-        generation=generation,
-        history_floor=generation,
-        legality=KeptLegality.read(session, legality_version),
-    )
+    return SearchIndex(vocab, _load_part(session, vocab), _load_remote(session, vocab))
 
 
-def catch_up(session: Session, index: SearchIndex) -> SearchIndex:
-    """The index with the changes noted since it was made; rebuilt when that is simpler."""
-    changes = _change_rows(session, index.floor)
-    seen = {cid: stamp for cid, stamp, *_ in changes}
-    if any(seen.get(cid) != stamp for cid, stamp in index.applied.items()):
-        return build(session)  # a change it applied was rolled back (tests do this)
-    new = [change for change in changes if change[0] not in index.applied]
-    if any(location_id is None and service_id is None for *_, location_id, service_id in new):
-        return build(session)
-    moved = {as_uuid(location_id) for *_, location_id, _ in new if location_id is not None}
+def with_changes(session: Session, index: SearchIndex, moved: set, remote: set) -> SearchIndex:
+    """The index with these locations and remote services read again. Raises Rebuild when a
+    new one is simpler: too many changed locations, or a term, language or state it lacks."""
     delta_ids = index.delta_ids | moved
     if len(delta_ids) > DELTA_LIMIT:
-        return build(session)
-    delta, dead, remote = index.delta, index.dead, index.remote
-    try:
-        if moved:
-            delta = _load_part(session, index.vocabulary, sorted(delta_ids), base=index.base)
-            dead = np.zeros(len(index.base), dtype=bool)
-            shadowed = [index.base.position(location_id) for location_id in delta_ids]
-            dead[[p for p in shadowed if p is not None]] = True
-        remote_ids = {as_uuid(service_id) for *_, service_id in new if service_id is not None}
-        if remote_ids:
-            remote = _load_remote(session, index.vocabulary)
-    except Rebuild:
-        return build(session)
-    floor, applied, fingerprint = _window(changes)
-    step = Step(next(_generations), frozenset(moved), frozenset(remote_ids))
-    history = (*index.history, step)
-    history_floor = index.history_floor
-    if len(history) > HISTORY:
-        history_floor = history[-HISTORY - 1].generation
-        history = history[-HISTORY:]
+        raise Rebuild(f"{len(delta_ids)} changed locations")
+    delta, dead = index.delta, index.dead
+    if moved:
+        delta = _load_part(session, index.vocabulary, sorted(delta_ids), base=index.base)
+        dead = np.zeros(len(index.base), dtype=bool)
+        shadowed = [index.base.position(location_id) for location_id in delta_ids]
+        dead[[p for p in shadowed if p is not None]] = True
     return SearchIndex(
         index.vocabulary,
         index.base,
-        remote,
+        _load_remote(session, index.vocabulary) if remote else index.remote,
         delta=delta,
         dead=dead,
         delta_ids=frozenset(delta_ids),
-        floor=floor,
-        applied=applied,
-        fingerprint=fingerprint,
-        generation=step.generation,
-        history=history,
-        history_floor=history_floor,
-        legality=index.legality,
     )
-
-
-_lock = threading.Lock()
-_indexes: dict[str, SearchIndex] = {}
-
-
-def search_index(session: Session) -> SearchIndex:
-    """This database's index, brought up to date with every change the session can see."""
-    key = str(session.get_bind().url)
-    index = _indexes.get(key)
-    if index is not None and _current(index, *_look(session, index.floor)):
-        return index
-    with _lock:
-        index = _indexes.get(key)
-        if index is None:
-            index = build(session)
-        else:
-            changes, legality_version = _look(session, index.floor)
-            if changes != index.fingerprint:
-                index = catch_up(session, index)
-            if not index.legality.current(legality_version):
-                # The cards do not show the law: the same generation, new notes.
-                index = replace(index, legality=KeptLegality.read(session, legality_version))
-        _indexes[key] = index
-    return index
-
-
-def _current(index: SearchIndex, changes: tuple, legality_version: tuple) -> bool:
-    return changes == index.fingerprint and index.legality.current(legality_version)
-
-
-def warm_up() -> None:
-    """Build the current app's index now (gunicorn's master, before it forks the workers, so
-    they share it instead of the first searches each waiting for a build)."""
-    from directory.extensions import db
-
-    try:
-        search_index(db.session)
-    except SQLAlchemyError as error:  # an empty or unmigrated database: build on first search
-        logger.warning("search index not built at start-up: %s", type(error).__name__)
-    finally:
-        db.session.remove()
-        db.engine.dispose()

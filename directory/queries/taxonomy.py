@@ -1,13 +1,12 @@
 """The service taxonomy as the search needs it: codes, kinds, children, legality topics.
 
-The taxonomy changes only when the seed is reloaded, and every search needs it to expand a
-category into its children ("moud" → buprenorphine, methadone, naltrexone), so it is read once
-per process and database and kept.
+Every search needs it to expand a category into its children ("moud" → buprenorphine,
+methadone, naltrexone), so the search engine keeps it (``queries.engine``), read again whenever a
+committed change touches a term.
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -81,16 +80,15 @@ class TaxonomyIndex:
         return topics
 
 
-_lock = threading.Lock()
-_indexes: dict[str, TaxonomyIndex] = {}
-
-
 def taxonomy_index(session: Session) -> TaxonomyIndex:
-    """The taxonomy of the session's database, read on first use and kept for the process."""
-    key = str(session.get_bind().url)
-    index = _indexes.get(key)
-    if index is not None:
-        return index
+    """The taxonomy as of the newest version the session's database has committed."""
+    from directory.queries.engine import snapshot
+
+    return snapshot(session).taxonomy
+
+
+def read_taxonomy(session: Session) -> TaxonomyIndex:
+    """Every term, read now."""
     rows = session.execute(
         select(
             TaxonomyTerm.id,
@@ -122,8 +120,4 @@ def taxonomy_index(session: Session) -> TaxonomyIndex:
             index.by_raw_id[form] = term
         if parent_code:
             index.children.setdefault(parent_code, []).append(row.code)
-    # An empty database gets its taxonomy from `flask seed load` later: only keep a real one.
-    if index.terms:
-        with _lock:
-            _indexes[key] = index
     return index

@@ -15,11 +15,11 @@ from flask import current_app, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, select
 
+from directory import queries
 from directory.extensions import db
 from directory.i18n import current_locale
 from directory.models import State
 from directory.queries import SearchResult, search, taxonomy_index
-from directory.queries.index import search_index
 from directory.queries.taxonomy import Term
 from directory.search.query_args import SearchForm, read_search_args
 
@@ -74,8 +74,8 @@ def filter_choices(chosen: Iterable[str] = ()) -> FilterChoices:
     only the terms some listing offers (a box that can only empty the page is not offered),
     and any already chosen, so it can be unticked."""
     session = db.session
-    taxonomy = taxonomy_index(session)
-    in_use = search_index(session).terms_in_use()
+    snapshot = queries.snapshot(session)
+    taxonomy, in_use = snapshot.taxonomy, snapshot.index.terms_in_use()
     chosen = set(chosen)
 
     def offered(term: Term) -> bool:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 11:33:28.709274
+Create Date: 2026-12-03 13:57:34.788670
 
 """
 from alembic import op
@@ -38,10 +38,19 @@ def upgrade():
 
     op.create_table('search_changes',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('location_id', sa.Uuid(), nullable=True),
-    sa.Column('service_id', sa.Uuid(), nullable=True),
-    sa.Column('stamp', sa.Integer(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('entity_id', sa.Uuid(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_changes'))
+    )
+    with op.batch_alter_table('search_changes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_changes_version'), ['version'], unique=False)
+
+    op.create_table('search_version',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('pruned_through', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_version'))
     )
     op.create_table('sources',
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -638,6 +647,10 @@ def downgrade():
     op.drop_table('taxonomies')
     op.drop_table('states')
     op.drop_table('sources')
+    op.drop_table('search_version')
+    with op.batch_alter_table('search_changes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_changes_version'))
+
     op.drop_table('search_changes')
     with op.batch_alter_table('revisions', schema=None) as batch_op:
         batch_op.drop_index('ix_revisions_entity_type_entity_id_created_at')

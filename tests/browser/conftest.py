@@ -33,7 +33,7 @@ from werkzeug.serving import make_server
 
 from directory import create_app
 from directory.extensions import db
-from directory.geo import warm_up
+from directory.geo.index import get_index
 from directory.seeding import reference
 from tests.browser.demo_data import DemoIds, seed_demo
 
@@ -83,7 +83,7 @@ def live_app(tmp_path_factory):
         reference.load_states(db.session)
         db.session.commit()
     # Load the place index now, so the first search in a test is not the one that waits for it.
-    warm_up()
+    get_index()
     yield app
     with app.app_context():
         db.session.remove()

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from directory.geo import MAX_PLACE_CHARS, PlaceError, resolve_place, warm_up
+from directory.geo import MAX_PLACE_CHARS, PlaceError, resolve_place
 from directory.geo.index import get_index
 
 PIECES = [
@@ -44,7 +44,7 @@ PIECES = [
 
 @pytest.fixture(scope="module", autouse=True)
 def indexes_built():
-    warm_up()
+    get_index()
 
 
 def answers_or_explains(text: str) -> None:

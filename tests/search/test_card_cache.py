@@ -17,7 +17,8 @@ from directory.extensions import db
 from directory.geo import place_at
 from directory.models import Attribute, Language, Location, Phone, Service, Source
 from directory.queries import SearchFilters, search
-from directory.queries.cards import CardCache, _caches, card_cache
+from directory.queries.cards import CardCache
+from directory.queries.engine import engine
 from tests.search.helpers import place, run_as_another_worker, save, service, term
 
 HERE = (40.75, -73.99)
@@ -70,7 +71,7 @@ def hub(app):
     assert first[0]["name"] == "Harm Reduction Hub"
     assert first[0]["source"] == "2024"
     # The first search kept the cards: the next ones are answered from memory.
-    assert listed().id in card_cache(db.session)._places
+    assert listed().id in engine().cards
     return hub
 
 
@@ -172,9 +173,9 @@ def test_a_card_changed_after_it_was_shown_is_shown_changed_by_the_next_search(h
     card = next(card for card in cards() if card["name"].startswith("Harm Reduction Hub"))
     assert shows_change(card)
     # The neighbour's card is still the one kept: a change forgets only the cards it touches
-    # (an organization or a source also forgets every place it lists).
+    # (an organization or a source also changes every place it lists).
     if change not in (rename_organization, new_source_vintage):
-        assert listed("Neighbour").id in card_cache(db.session)._places
+        assert listed("Neighbour").id in engine().cards
 
 
 def test_a_change_made_through_the_partner_api_is_on_the_next_search(hub, client, monkeypatch):
@@ -235,9 +236,9 @@ def both(n: int) -> tuple[Service, Service]:
 
 
 def test_a_full_cache_still_shows_every_card_right(app, monkeypatch):
-    # Room for two places and three services: every search of five places forgets some.
-    small = CardCache(places=2, services=3)
-    monkeypatch.setitem(_caches, str(db.session.get_bind().url), small)
+    # Room for three cards: every search of five places and ten services forgets some.
+    small = CardCache(places=1)
+    monkeypatch.setattr(engine(), "cards", small)
     save(
         *[
             place(
@@ -249,8 +250,7 @@ def test_a_full_cache_still_shows_every_card_right(app, monkeypatch):
     expected = [(f"Place {n}", [f"Kits {n}", f"Strips {n}"]) for n in range(5)]
     for _ in range(3):
         assert [(c["name"], [s["name"] for s in c["services"]]) for c in cards()] == expected
-        assert len(small._places) <= 2
-        assert len(small._services) <= 3
+        assert len(small) <= 3
 
     offered("Strips 4").name = "Strips four"
     db.session.commit()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from directory.coverage import coverage
 from directory.extensions import db
 from directory.geo import zip_centroid
 from directory.geo.index import get_index
-from directory.queries.coverage import coverage
 from tests.factories import ServiceAreaFactory, ServiceFactory
 from tests.search.helpers import place, save, service
 

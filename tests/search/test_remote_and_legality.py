@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from directory.extensions import db
 from directory.geo import resolve_place, zip_centroid
 from directory.models import Attribute, Language, LegalityNote, ServiceArea
 from directory.operations import listings
 from directory.operations.listings import Actor
-from directory.queries import SearchFilters, context, search
-from directory.queries import index as index_module
-from directory.queries.index import LEGALITY_RECHECK, search_index
-from directory.queries.taxonomy import taxonomy_index
+from directory.queries import SearchFilters, context, search, snapshot, taxonomy_index
 from tests.search.helpers import place, save, service, term
 
 
@@ -146,26 +142,23 @@ def test_an_edited_added_or_deleted_legality_note_is_on_the_next_search(app):
     assert legality_summaries() == ["Edited.", "fentanyl_test_strips in en"]
 
 
-def test_an_edit_committed_after_a_later_one_is_on_a_search_a_second_later(app, monkeypatch):
-    db.session.add_all([note("naloxone"), note("syringe_services")])
+def test_a_note_replaced_by_one_with_an_older_timestamp_is_on_the_next_search(app):
+    # The notes' count and newest modification stay as they were: only the change log, in
+    # commit order, tells that they changed.
+    old = note("naloxone")
+    db.session.add_all([old, note("syringe_services")])
     db.session.commit()
     assert legality_summaries() == ["naloxone in en", "syringe_services in en"]
     newest = db.session.scalar(select(func.max(LegalityNote.last_modified)))
-    clock = time.monotonic()
-    monkeypatch.setattr(index_module, "_clock", lambda: clock)
 
-    # On PostgreSQL an edit stamped before the newest one can commit after it: the notes'
-    # count and newest time stay as they were, yet the text changed.
-    db.session.execute(
-        update(LegalityNote)
-        .where(LegalityNote.topic == "naloxone")
-        .values(summary="Committed late.", last_modified=newest - timedelta(seconds=5))
-    )
+    db.session.delete(old)
+    replacement = note("fentanyl_test_strips")
+    replacement.last_modified = newest - timedelta(days=30)
+    db.session.add(replacement)
     db.session.commit()
-    # Within the second the notes were read, they are trusted; after it, read again.
-    assert legality_summaries() == ["naloxone in en", "syringe_services in en"]
-    clock += LEGALITY_RECHECK
-    assert legality_summaries() == ["Committed late.", "syringe_services in en"]
+
+    assert db.session.scalar(select(func.max(LegalityNote.last_modified))) == newest
+    assert legality_summaries() == ["fentanyl_test_strips in en", "syringe_services in en"]
 
 
 # --- Remote services come from the search index; SQL is the reference -------------------------
@@ -180,7 +173,7 @@ def remote_by_sql(filters: SearchFilters) -> list[tuple]:
 def remote_by_index(filters: SearchFilters) -> list[tuple]:
     taxonomy = taxonomy_index(db.session)
     today = datetime.now(UTC).date()
-    return search_index(db.session).remote_choices(filters, taxonomy, today)
+    return snapshot(db.session).index.remote_choices(filters, taxonomy, today)
 
 
 def test_the_index_picks_the_same_remote_services_as_sql_for_every_filter(app):
