@@ -71,7 +71,10 @@ class ServiceAtLocationListArgs(ListArgs):
     postcode = fields.String(validate=[validate.Length(max=10), printable])
     proximity = fields.Float(
         validate=validate.Range(min=0, max=500_000),
-        metadata={"description": "Metres from the postcode's centroid"},
+        metadata={
+            "description": "Metres from the postcode's centre; searched at most as far as "
+            "/api/v1/search reaches (250 miles, 402,336 m)"
+        },
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Select, or_, select
 from directory.extensions import db
 from directory.hsds import mapping, queries
 from directory.models import ForeignTaxonomy, ForeignTerm, Taxonomy, TaxonomyTerm
+from directory.pagination import Page
 
 
 def taxonomies(args: dict[str, Any]) -> Select:
@@ -41,17 +42,15 @@ def terms(args: dict[str, Any]) -> Select:
     return statement.order_by(ForeignTerm.code, ForeignTerm.id)
 
 
-def page_of_both(ours: Select, theirs: Select, page: int, per_page: int) -> tuple[list, int]:
+def page_of_both(ours: Select, theirs: Select, number: int, per_page: int) -> tuple[Page, list]:
     """One page across our rows and then the foreign ones."""
-    own_total, their_total = queries.count(ours), queries.count(theirs)
-    start = (page - 1) * per_page
-    rows = []
-    if start < own_total:
-        rows = list(db.session.scalars(ours.offset(start).limit(per_page)))
+    own_total = queries.count(ours)
+    page = Page(number, per_page, own_total + queries.count(theirs))
+    rows = list(db.session.scalars(page.window(ours))) if page.start < own_total else []
     if len(rows) < per_page:
-        offset = max(start - own_total, 0)
+        offset = max(page.start - own_total, 0)
         rows += db.session.scalars(theirs.offset(offset).limit(per_page - len(rows)))
-    return rows, own_total + their_total
+    return page, rows
 
 
 def stream_both(ours: Select, theirs: Select) -> Iterator[Any]:

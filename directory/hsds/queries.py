@@ -2,24 +2,26 @@
 for fully nested records.
 
 Lists are built as statements so the same filters serve a page (offset/limit and a count) and
-an NDJSON stream of every row. A stream is read after its view has returned, when the request's
-session is already closed: it reads through a session of its own, in batches, so the whole
-dataset streams on the real server in bounded memory.
+an NDJSON stream of every row. Service-at-locations near a postcode are the one search's
+(``directory.queries.search``): its places within the proximity, its visibility, its order.
+
+A stream is read after its view has returned, when the request's session is already closed: it
+reads through a session of its own, in batches, so the whole dataset streams on the real server
+in bounded memory.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
-import numpy as np
-from sqlalchemy import Select, String, func, or_, select, type_coerce
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from directory.extensions import db
-from directory.geo import bounding_box, zip_centroid
-from directory.geo.distance import EARTH_RADIUS_MILES
+from directory.geo import zip_centroid
 from directory.models import (
     Address,
     Attribute,
@@ -31,9 +33,15 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from directory.queries import MAX_RADIUS_MILES, SearchFilters, search
 
 METRES_PER_MILE = 1609.344
 STREAM_BATCH = 500
+# The HSDS filters the search has no field for, applied to the pairs it found.
+NARROWING = ("taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after")
+
+# A service-at-location as the search found it: (location id, service id).
+Pair = tuple[uuid.UUID, uuid.UUID]
 
 
 class UnknownPostcode(ValueError):
@@ -174,62 +182,59 @@ def service_at_locations(args: dict[str, Any]) -> Select:
     return statement.order_by(ServiceAtLocation.id)
 
 
-def near_postcode(statement: Select, postcode: str, proximity_metres: float) -> list:
-    """The ids of the service-at-locations within ``proximity_metres`` of the postcode's
-    centroid, nearest first, as the driver returns them (see ``service_at_locations_by_id``).
-
-    Only a bounding box on the coordinate index is read, and only ids and coordinates from it,
-    measured all at once: the records themselves are loaded for the page shown, or batch by
-    batch for a stream (500 km around Manhattan holds some 13,000 of them).
-    """
+def proximity_filters(postcode: str, proximity_metres: float, words: str | None) -> SearchFilters:
+    """The search for places within ``proximity_metres`` of the postcode's centre, at most as
+    far as ``/api/v1/search`` reaches (``MAX_RADIUS_MILES``)."""
     origin = zip_centroid(postcode)
     if origin is None:
         raise UnknownPostcode(postcode)
-    radius = proximity_metres / METRES_PER_MILE
-    min_lat, max_lat, min_lng, max_lng = bounding_box(origin.lat, origin.lng, radius)
-    rows = db.session.execute(
-        statement.with_only_columns(
-            # Raw: converting thousands of ids to UUIDs would cost more than measuring them.
-            type_coerce(ServiceAtLocation.id, String),
-            Location.latitude,
-            Location.longitude,
-            maintain_column_froms=True,
-        )
-        .where(
-            Location.confidential.is_(False),
-            Location.latitude.between(min_lat, max_lat),
-            Location.longitude.between(min_lng, max_lng),
-        )
-        .order_by(None)
-    ).all()
-    if not rows:
-        return []
-    ids, lats, lngs = zip(*rows, strict=True)
-    distances = _haversine(origin.lat, origin.lng, np.array(lats), np.array(lngs)).tolist()
-    # The id breaks ties (a place's services are equally far), so pages never overlap.
-    measured = sorted(zip(distances, ids, strict=True))
-    return [link_id for distance, link_id in measured if distance <= radius]
+    radius = min(proximity_metres / METRES_PER_MILE, MAX_RADIUS_MILES)
+    return SearchFilters(origin=origin, radius_miles=radius, q=words or None)
 
 
-def _haversine(lat0: float, lng0: float, lat: np.ndarray, lng: np.ndarray) -> np.ndarray:
-    """``haversine_miles`` from one point to many at once."""
-    phi0, phi = np.radians(lat0), np.radians(lat)
-    a = (
-        np.sin((phi - phi0) / 2) ** 2
-        + np.cos(phi0) * np.cos(phi) * np.sin(np.radians(lng - lng0) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+def near_postcode(args: dict[str, Any]) -> list[Pair]:
+    """Every service-at-location the search finds near ``args["postcode"]``, in its order:
+    each place it ranks, nearest first, with the services that matched there.
+
+    The search answers in pages of places while HSDS counts service-at-locations, so every
+    place is asked for at once; only the page shown is then loaded as records.
+    """
+    filters = proximity_filters(args["postcode"], args["proximity"], args.get("search"))
+    places = search(filters).total
+    found = search(replace(filters, per_page=max(places, 1)))
+    pairs = [(hit.location.id, service.id) for hit in found.hits for service in hit.services]
+    if any(args.get(name) for name in NARROWING):
+        kept = _narrowed_pairs(args, {location_id for location_id, _ in pairs})
+        pairs = [pair for pair in pairs if pair in kept]
+    return pairs
 
 
-def service_at_locations_by_id(ids: Sequence, loaders: list, session=None) -> list:
-    """The service-at-locations with these ids (UUIDs, or as ``near_postcode`` gives them), in
-    the order given."""
-    wanted = [value if isinstance(value, uuid.UUID) else uuid.UUID(value) for value in ids]
+def _narrowed_pairs(args: dict[str, Any], location_ids: set[uuid.UUID]) -> set[Pair]:
+    """The pairs at these places that also pass the HSDS-only filters (term, organization,
+    modification date)."""
+    statement = service_at_locations({name: args.get(name) for name in NARROWING})
+    pairs = statement.with_only_columns(
+        ServiceAtLocation.location_id, ServiceAtLocation.service_id, maintain_column_froms=True
+    ).order_by(None)
+    wanted = sorted(location_ids)
+    kept: set[Pair] = set()
+    for start in range(0, len(wanted), STREAM_BATCH):
+        batch = wanted[start : start + STREAM_BATCH]
+        rows = db.session.execute(pairs.where(ServiceAtLocation.location_id.in_(batch)))
+        kept.update((location_id, service_id) for location_id, service_id in rows)
+    return kept
+
+
+def service_at_locations_of(pairs: Sequence[Pair], loaders: list, session=None) -> list:
+    """The service-at-locations of these pairs, in their order."""
+    location_ids = {location_id for location_id, _ in pairs}
     rows = (session or db.session).scalars(
-        select(ServiceAtLocation).where(ServiceAtLocation.id.in_(wanted)).options(*loaders)
+        select(ServiceAtLocation)
+        .where(ServiceAtLocation.location_id.in_(location_ids))
+        .options(*loaders)
     )
-    by_id = {row.id: row for row in rows}
-    return [by_id[link_id] for link_id in wanted if link_id in by_id]
+    by_pair = {(row.location_id, row.service_id): row for row in rows}
+    return [by_pair[pair] for pair in pairs if pair in by_pair]
 
 
 def taxonomies(args: dict[str, Any]) -> Select:
@@ -262,12 +267,6 @@ def count(statement: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
 
 
-def page_of(statement: Select, page: int, per_page: int) -> tuple[list, int]:
-    total = count(statement)
-    rows = db.session.scalars(statement.offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
-
-
 def stream(statement: Select) -> Iterator[Any]:
     """Every row of ``statement``, read in batches of ``STREAM_BATCH`` through a session that
     the stream owns: opened at the first row, closed when the last is sent or the client goes
@@ -278,12 +277,12 @@ def stream(statement: Select) -> Iterator[Any]:
         yield from session.scalars(statement.execution_options(yield_per=STREAM_BATCH))
 
 
-def stream_by_id(ids: Sequence, loaders: list) -> Iterator[Any]:
-    """The service-at-locations with these ids, in their order, as ``stream`` reads rows."""
+def stream_pairs(pairs: Sequence[Pair], loaders: list) -> Iterator[Any]:
+    """The service-at-locations of these pairs, in their order, as ``stream`` reads rows."""
     with Session(db.engine) as session:
-        for start in range(0, len(ids), STREAM_BATCH):
-            yield from service_at_locations_by_id(
-                ids[start : start + STREAM_BATCH], loaders, session
+        for start in range(0, len(pairs), STREAM_BATCH):
+            yield from service_at_locations_of(
+                pairs[start : start + STREAM_BATCH], loaders, session
             )
             session.expunge_all()
 

@@ -7,7 +7,6 @@ a JSON 422 naming the field, an unknown or malformed id a JSON 404 (see ``direct
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -17,7 +16,7 @@ from flask_smorest import abort
 from webargs.flaskparser import use_args
 
 from directory.api.public import CACHE_CONTROL, api_rate_limit
-from directory.extensions import limiter
+from directory.extensions import db, limiter
 from directory.hsds import foreign_queries as foreign
 from directory.hsds import mapping, queries
 from directory.hsds.args import (
@@ -28,6 +27,7 @@ from directory.hsds.args import (
     ServiceListArgs,
     TaxonomyTermListArgs,
 )
+from directory.pagination import Page
 
 bp = Blueprint("hsds", __name__, url_prefix="/hsds")
 limiter.limit(api_rate_limit)(bp)
@@ -53,20 +53,6 @@ def cacheable(response: Response) -> Response:
     return response
 
 
-def envelope(contents: list[dict], total: int, page: int, per_page: int) -> dict[str, Any]:
-    total_pages = math.ceil(total / per_page) if total else 0
-    return {
-        "total_items": total,
-        "total_pages": total_pages,
-        "page_number": page,
-        "size": len(contents),
-        "first_page": page == 1,
-        "last_page": page >= total_pages,
-        "empty": not contents,
-        "contents": contents,
-    }
-
-
 def ndjson(rows: Iterable[Any], to_item: Callable[[Any], dict]) -> Response:
     def lines():
         for row in rows:
@@ -82,10 +68,10 @@ def listing(statement, args: dict, to_item: Callable[[Any], dict], then=None):
         rows = queries.stream(statement) if then is None else foreign.stream_both(statement, then)
         return ndjson(rows, to_item)
     if then is None:
-        rows, total = queries.page_of(statement, args["page"], args["per_page"])
+        page, rows = Page.of_statement(db.session, statement, args["page"], args["per_page"])
     else:
-        rows, total = foreign.page_of_both(statement, then, args["page"], args["per_page"])
-    return envelope([to_item(row) for row in rows], total, args["page"], args["per_page"])
+        page, rows = foreign.page_of_both(statement, then, args["page"], args["per_page"])
+    return page.hsds_envelope([to_item(row) for row in rows])
 
 
 def record_id(value: str) -> uuid.UUID:
@@ -157,15 +143,14 @@ def organization(args: dict, id: str):
 @bp.get("/service_at_locations")
 @use_args(ServiceAtLocationListArgs, location="query")
 def service_at_locations(args: dict):
-    statement = queries.service_at_locations(args)
     loaders = queries.service_at_location_loaders(args["full"])
     to_item = (
         mapping.service_at_location_full if args["full"] else mapping.service_at_location_list_item
     )
     if not (args.get("postcode") and args.get("proximity") is not None):
-        return listing(statement.options(*loaders), args, to_item)
+        return listing(queries.service_at_locations(args).options(*loaders), args, to_item)
     try:
-        nearby = queries.near_postcode(statement, args["postcode"], args["proximity"])
+        nearby = queries.near_postcode(args)
     except queries.UnknownPostcode:
         abort(
             422,
@@ -173,10 +158,10 @@ def service_at_locations(args: dict):
             errors={"postcode": ["No US ZIP code with this value is known."]},
         )
     if args["format"] == "ndjson":
-        return ndjson(queries.stream_by_id(nearby, loaders), to_item)
-    start = (args["page"] - 1) * args["per_page"]
-    shown = queries.service_at_locations_by_id(nearby[start : start + args["per_page"]], loaders)
-    return envelope([to_item(link) for link in shown], len(nearby), args["page"], args["per_page"])
+        return ndjson(queries.stream_pairs(nearby, loaders), to_item)
+    page = Page(args["page"], args["per_page"], len(nearby))
+    shown = queries.service_at_locations_of(page.rows(nearby), loaders)
+    return page.hsds_envelope([to_item(link) for link in shown])
 
 
 @bp.get("/service_at_locations/<id>")
