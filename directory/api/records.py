@@ -7,14 +7,13 @@ records that never existed: apps only need to handle one "gone" answer.
 
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any
 
 from flask import request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from directory.api import record_examples as examples
@@ -37,6 +36,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.operations.revisions import ever_confidential, public_actor_label, public_changes
+from directory.pagination import Page
 
 records = Blueprint(
     "records",
@@ -155,8 +155,8 @@ def public_revision(revision: Revision, *, confidential: bool) -> dict[str, Any]
     }
 
 
-def revision_page(model: Any, record_id: uuid.UUID, entity_type: str, args: dict) -> dict:
-    """One page of a record's change history, newest first, with ``Link`` headers to set."""
+def revision_page(model: Any, record_id: uuid.UUID, entity_type: str, args: dict):
+    """One page of a record's change history, newest first, answered with its ``Link`` header."""
     record = db.session.get(model, record_id)
     if record is None:
         abort(404, message=f"No such {entity_type}.")
@@ -165,42 +165,23 @@ def revision_page(model: Any, record_id: uuid.UUID, entity_type: str, args: dict
     confidential = isinstance(record, Location) and (
         record.confidential or ever_confidential(db.session.scalars(select(Revision).where(*where)))
     )
-    total = db.session.scalar(select(func.count()).select_from(Revision).where(*where))
-    page, per_page = args["page"], args["per_page"]
-    revisions = db.session.scalars(
-        select(Revision)
-        .where(*where)
-        .order_by(Revision.created_at.desc(), Revision.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
-    total_pages = max(1, math.ceil(total / per_page))
-    return {
+    history = select(Revision).where(*where).order_by(Revision.created_at.desc(), Revision.id)
+    page, revisions = Page.of_statement(db.session, history, args["page"], args["per_page"])
+    body = {
         "revisions": [public_revision(r, confidential=confidential) for r in revisions],
-        "pagination": {
-            "total": total,
-            "total_pages": total_pages,
-            "page": page,
-            "per_page": per_page,
-        },
+        "pagination": page.pagination(),
     }
+    return body, 200, page_links(page)
 
 
-def page_links(pagination: dict) -> dict[str, str]:
-    """RFC 8288 ``Link`` header to the first, previous, next and last pages."""
-    page, last = pagination["page"], pagination["total_pages"]
-    targets = {"first": 1, "last": last}
-    if page > 1:
-        targets["prev"] = min(page - 1, last)
-    if page < last:
-        targets["next"] = page + 1
-    args = request.view_args or {}
-    links = [
-        f"<{url_for(request.endpoint, **args, page=number, per_page=pagination['per_page'])}>; "
-        f'rel="{rel}"'
-        for rel, number in targets.items()
-    ]
-    return {"Link": ", ".join(links)}
+def page_links(page: Page) -> dict[str, str]:
+    """RFC 8288 ``Link`` header to the first, last, previous and next pages."""
+
+    def url_of(number: int) -> str:
+        args = request.view_args or {}
+        return url_for(request.endpoint, **args, page=number, per_page=page.per_page)
+
+    return {"Link": page.links(url_of, ("first", "last", "prev", "next"))}
 
 
 LINK_HEADER = {
@@ -222,8 +203,7 @@ class LocationRevisions(MethodView):
 
         Who changed which field from what to what, and when, newest first.
         """
-        history = revision_page(Location, location_id, "location", args)
-        return history, 200, page_links(history["pagination"])
+        return revision_page(Location, location_id, "location", args)
 
 
 @records.route("/services/<uuid:service_id>/revisions", parameters=SERVICE_ID)
@@ -234,8 +214,7 @@ class ServiceRevisions(MethodView):
     @documented_errors(records, 404, 422)
     def get(self, args: dict, service_id: uuid.UUID):
         """The change history of a service, newest first."""
-        history = revision_page(Service, service_id, "service", args)
-        return history, 200, page_links(history["pagination"])
+        return revision_page(Service, service_id, "service", args)
 
 
 def register(api: Any) -> None:

@@ -21,6 +21,7 @@ from directory.extensions import limiter
 from directory.filters import SearchArgsSchema, to_filters
 from directory.geo import PlaceError
 from directory.i18n import current_locale
+from directory.pagination import Page
 from directory.places import PublicPlace, public_place
 from directory.queries import search
 
@@ -126,7 +127,7 @@ class Search(MethodView):
             return place_error(error)
         result = search(filters, locale=current_locale())
         headers = {"Cache-Control": "no-store"}
-        links = page_links(result.page, result.total_pages)
+        links = Page(result.page, result.per_page, result.total).links(_page_url, PAGE_RELS)
         if links:
             headers["Link"] = links
         if wants_geojson(args):
@@ -153,14 +154,8 @@ def place_error(error: PlaceError):
     return response
 
 
-def page_links(page: int, total_pages: int) -> str:
-    """RFC 8288 ``Link`` header with the next and previous pages of this same search."""
-    links = []
-    if page < total_pages:
-        links.append(f'<{_page_url(page + 1)}>; rel="next"')
-    if page > 1:
-        links.append(f'<{_page_url(min(page - 1, max(total_pages, 1)))}>; rel="prev"')
-    return ", ".join(links)
+# This same search's next and previous pages (RFC 8288).
+PAGE_RELS = ("next", "prev")
 
 
 def _page_url(page: int) -> str:
