@@ -84,6 +84,7 @@ def other_benchmarks(prepared: Prepared, codes: list[str]) -> None:
                 f"p95 {pages['p95_ms']} ms, {pages['mean_bytes']:,} bytes on average"
             )
         route_kinds(page_app, label)
+        hsds_proximity(page_app, label)
     with prepared.app.app_context():
         try:
             export = bench_ndjson_export(prepared.app)
@@ -115,6 +116,19 @@ def route_kinds(app, label: str) -> None:
             f"{kind:24}{row['n']:5}{row['p50_ms']:9.1f}{row['p95_ms']:9.1f}{row['max_ms']:9.1f}"
             f"   {verdict} ≤ {target:g} ms"
         )
+
+
+def hsds_proximity(app, label: str) -> None:
+    """p50/p95 of /hsds/service_at_locations?postcode=&proximity= at 40 km and 500 km."""
+    from bench.hsds_proximity import bench_hsds_proximity
+    from bench.hsds_proximity import describe as describe_proximity
+
+    try:
+        measured = bench_hsds_proximity(app)
+    except RuntimeError as error:
+        print(f"\nHSDS proximity: not measured ({error})")
+        return
+    print(f"\n{describe_proximity(measured)} ({label})")
 
 
 def throughput(prepared: Prepared) -> None:
