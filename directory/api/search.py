@@ -39,6 +39,31 @@ def api_rate_limit() -> str:
 
 limiter.limit(api_rate_limit)(blp)
 GEOJSON = "application/geo+json"
+# The GeoJSON answer, documented beside the JSON one: each feature's properties are a result.
+FEATURE_COLLECTION = {
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"type": "string", "enum": ["FeatureCollection"]},
+        "features": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["type", "geometry", "properties"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["Feature"]},
+                    "id": {"type": "string", "format": "uuid"},
+                    "geometry": {
+                        "type": "object",
+                        "nullable": True,
+                        "description": "A Point; null for a confidential place",
+                    },
+                    "properties": {"$ref": "#/components/schemas/SearchHit"},
+                },
+            },
+        },
+    },
+}
 
 
 class PlaceErrorSchema(Schema):
@@ -105,6 +130,7 @@ class Search(MethodView):
     # every request. Loading does not change it, so requests can share it.
     @blp.arguments(ApiSearchArgsSchema(), location="query", as_kwargs=False)
     @blp.response(200, SearchResponseSchema)
+    @blp.doc(responses={200: {"content": {GEOJSON: {"schema": FEATURE_COLLECTION}}}})
     @blp.alt_response(
         422,
         schema=PlaceErrorSchema,
