@@ -84,9 +84,13 @@ def everything_changed(session: Session) -> None:
     pending(session).kinds.add(EVERYTHING)
 
 
+# Built once: building a select() costs more than SQLite takes to answer it.
+_READ_VERSION = select(_counter.c.version, _counter.c.pruned_through)
+
+
 def read_version(connection) -> tuple[int, int]:
     """(newest version committed, newest version pruned)."""
-    row = connection.execute(select(_counter.c.version, _counter.c.pruned_through)).first()
+    row = connection.execute(_READ_VERSION).first()
     return (row[0], row[1]) if row else (0, 0)
 
 

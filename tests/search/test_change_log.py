@@ -37,6 +37,8 @@ ALBANY = (42.65, -73.75)
 
 
 def found(near=MANHATTAN, **filters) -> list[str]:
+    """What a new request's search finds (a request sees one version: its transaction's)."""
+    db.session.remove()
     result = search(SearchFilters(origin=place_at(*near), radius_miles=25, **filters))
     return sorted(hit.location.name for hit in result.hits)
 
