@@ -7,7 +7,6 @@ confidential location never shows its street address or exact coordinates, only 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from marshmallow import Schema, fields, post_dump
@@ -15,25 +14,6 @@ from marshmallow import Schema, fields, post_dump
 from directory.models.states import LEGALITY_TOPICS
 from directory.places import public_place
 from directory.validation import web_url
-
-
-class Summary(fields.Nested):
-    """A nested summary of a search result's card, dumped once per card and then reused.
-
-    The cards a search shows (``queries.cards``) never change once loaded and are kept between
-    searches, so their summaries need not be rebuilt field by field on every search: each card
-    keeps what this schema made of it in its ``memo``. The dict is shared: nothing may change it.
-    """
-
-    def _serialize(self, nested_obj, attr, obj, **kwargs):
-        if nested_obj is None:  # a listing without a source
-            return super()._serialize(nested_obj, attr, obj, **kwargs)
-        try:
-            return nested_obj.memo[self.nested]
-        except KeyError:
-            dumped = super()._serialize(nested_obj, attr, obj, **kwargs)
-            nested_obj.memo[self.nested] = dumped
-            return dumped
 
 
 def term_codes(service: Any, kind: str) -> list[str]:
@@ -173,9 +153,9 @@ class OpenStatusSchema(Schema):
 class SearchHitSchema(Schema):
     """One result card: a place and the matching services offered there."""
 
-    location = Summary(LocationSummarySchema)
-    organization = Summary(OrganizationSummarySchema, attribute="location.organization")
-    services = fields.List(Summary(ServiceSummarySchema))
+    location = fields.Nested(LocationSummarySchema)
+    organization = fields.Nested(OrganizationSummarySchema, attribute="location.organization")
+    services = fields.List(fields.Nested(ServiceSummarySchema))
     distance_miles = fields.Function(
         lambda hit: None if hit.distance_miles is None else round(hit.distance_miles, 2)
     )
@@ -184,12 +164,12 @@ class SearchHitSchema(Schema):
     last_verified = fields.Date(allow_none=True)
     temporarily_closed = fields.Boolean()
     precision = fields.String(attribute="location.precision")
-    source = Summary(SourceSchema, attribute="location.source", allow_none=True)
+    source = fields.Nested(SourceSchema, attribute="location.source", allow_none=True)
 
 
 class RemoteServiceSchema(Schema):
-    service = Summary(ServiceSummarySchema)
-    organization = Summary(OrganizationSummarySchema, attribute="service.organization")
+    service = fields.Nested(ServiceSummarySchema)
+    organization = fields.Nested(OrganizationSummarySchema, attribute="service.organization")
     reach = fields.String(metadata={"description": "mail | phone | online | text"})
     serves = fields.String(metadata={"description": 'nationwide, "NY", "NY:Kings" or "10001"'})
 
@@ -214,18 +194,3 @@ class SearchResponseSchema(Schema):
             "matching places beyond it, within 250 miles, nearest first"
         },
     )
-
-
-def keep_summaries(places: Iterable, services: Iterable) -> None:
-    """Fill the summaries the given cards keep (``Summary``), as their first searches would.
-
-    gunicorn's master calls this before it forks (``directory.warm_up``), so the workers share
-    the summaries instead of each dumping them again during its first minutes of searches.
-    """
-    hit, remote = SearchHitSchema(), RemoteServiceSchema()
-    for place in places:
-        for name in ("location", "organization", "source"):
-            hit.fields[name].serialize(name, {"location": place})
-    for service in services:
-        for name in ("service", "organization"):
-            remote.fields[name].serialize(name, {"service": service})

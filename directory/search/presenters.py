@@ -10,13 +10,11 @@ import re
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
-from typing import NamedTuple
 from urllib.parse import urlencode
 
 from babel.dates import format_time
 from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_decimal, lazy_gettext
-from markupsafe import Markup
 
 from directory.extensions import db
 from directory.hours import OpenStatus
@@ -219,31 +217,6 @@ def phone_href(phone) -> str:
     return f"sms:{digits}?body={keyword}" if keyword else f"sms:{digits}"
 
 
-class CardParts(NamedTuple):
-    """The parts of a result card that depend on the place alone (``search/_card.html``)."""
-
-    position: Markup  # the map's data attributes
-    heading: Markup
-    address: Markup
-    contact: Markup
-
-
-def card_parts(place) -> CardParts:
-    """A place's card parts, rendered once per language and kept with a search's card.
-
-    A search's cards (``queries.cards``) never change once loaded, and an edit makes a new
-    one, so these need not be rebuilt on every search (they were most of a results page's
-    time). They depend on the page's language and on its links: ``?lang=`` and the app's root.
-    """
-    key = ("html", current_locale(), chosen_language(), request.root_path)
-    parts = place.memo.get(key)
-    if parts is None:
-        macros = current_app.jinja_env.get_template("search/_card.html").module
-        parts = CardParts(*(getattr(macros, name)(place) for name in CardParts._fields))
-        place.memo[key] = parts
-    return parts
-
-
 def address_lines(location) -> list[str]:
     """The street address as two lines, or none (a confidential place shows its front door)."""
     address = public_place(location).address
@@ -280,7 +253,6 @@ def install_template_helpers(state) -> None:
         web_link=web_link,
         address_lines=address_lines,
         public_place=public_place,
-        card_parts=card_parts,
     )
 
 

@@ -1,9 +1,7 @@
-"""What the API and the results page make of a kept card is kept with it, and never shown stale.
+"""What the API and the results page show of a kept card is never stale.
 
-A search's cards keep their API summaries and the place's parts of the page's card
-(``api.schemas.Summary``, ``presenters.card_parts``). Each test shows a card through the API
-and the page, changes the listing, and checks both show the change on the next search, in the
-language and with the links of that request.
+Each test shows a card through the API and the page, changes the listing, and checks both show
+the change on the next search, in the language and with the links of that request.
 """
 
 from __future__ import annotations
