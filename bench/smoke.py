@@ -1,10 +1,11 @@
 """``make smoke``: every public route kind, on the real national seed, served as ``make run`` does.
 
 Seeds the national data into a fresh SQLite file (``flask db upgrade`` then ``flask seed
-load``), serves it with gunicorn and ``gunicorn.conf.py`` (the master's warm-up included), and
-requests every route kind of ``bench.pages.public_routes``: all states' pages and API answers,
-the results of every need in English and Spanish, places, home, about, login, API searches, each
-HSDS list and postcode+proximity search, and each HSDS list as a whole NDJSON stream.
+load``), serves it with gunicorn and ``gunicorn.conf.py`` (the master builds the place index and
+the search's snapshot first), and requests every route kind of ``bench.pages.public_routes``:
+all states' pages and API answers, the results of every need in English and Spanish, places,
+home, about, login, API searches, each HSDS list and postcode+proximity search, and each HSDS
+list as a whole NDJSON stream.
 
 It fails — exit status 1, one line per failure — on any answer other than 200 and on any answer
 slower than 5 s: a guard against pathologies (a query plan that reads the whole country), not a
@@ -43,7 +44,7 @@ from bench.load_server import (
 from bench.pages import figures, ndjson_lists, public_routes
 
 SLOW_SECONDS = 5.0
-# The master warms up (place index, search index, cards) before it answers: ~20 s on the
+# The master builds the place index and the search's snapshot before it answers: ~15 s on the
 # national data, longer on a busy machine.
 START_TIMEOUT_SECONDS = 300
 STREAM_TIMEOUT_SECONDS = 300

@@ -13,6 +13,7 @@ version where it changed, and nothing needs to be forgotten.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from flask import Flask, current_app
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 
 from directory.models.search_changes import EVERYTHING, LEGALITY, LOCATION, REMOTE, TAXONOMY
@@ -28,6 +30,8 @@ from directory.queries.changes import changes_between, read_version
 from directory.queries.context import LegalitySummary, load_legality, notes_in_order
 from directory.queries.index import Rebuild, SearchIndex, build, with_changes
 from directory.queries.taxonomy import TaxonomyIndex, read_taxonomy
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -128,3 +132,19 @@ def engine() -> SearchEngine:
 def snapshot(session: Session) -> Snapshot:
     """The current app's snapshot at the newest version the session sees."""
     return engine().current(session)[0]
+
+
+def prepare(app: Flask) -> None:
+    """Build the snapshot now: gunicorn's master does, before it forks, so that workers share
+    its memory and no one's first search waits for a build (docs/deployment.md §3 measures
+    both). It is a snapshot like any other: each worker advances it from its version."""
+    from directory.extensions import db
+
+    with app.app_context():
+        try:
+            engine().current(db.session)
+        except SQLAlchemyError as error:  # an unmigrated database: built on first search
+            logger.warning("search snapshot not built at start-up: %s", type(error).__name__)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
