@@ -23,7 +23,6 @@ from directory.api.schemas import (
 )
 from directory.i18n import current_locale
 from directory.models import Location
-from directory.models.services import VISIBLE_STATUSES
 from directory.validation import web_url
 
 MAX_PER_PAGE = 100
@@ -31,7 +30,7 @@ MAX_PER_PAGE = 100
 
 def visible_services(services: list[Any]) -> list[Any]:
     """The services a searcher may see: not archived, not inactive or defunct."""
-    return [s for s in services if s.archived_at is None and s.status in VISIBLE_STATUSES]
+    return [service for service in services if service.visible]
 
 
 def live(records: list[Any]) -> list[Any]:

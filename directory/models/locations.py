@@ -6,7 +6,8 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ColumnElement, ForeignKey, Index, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.models.base import Base, IdMixin, TimestampMixin
@@ -92,6 +93,17 @@ class Location(IdMixin, TimestampMixin, Base):
     accessibility: Mapped[list[Accessibility]] = relationship(
         back_populates="location", cascade="all, delete-orphan"
     )
+
+    @hybrid_property
+    def visible(self) -> bool:
+        """A searcher may find it: a place to go to (physical), not archived. The same rule
+        in SQL (``select(Location).where(Location.visible)``) and on a loaded location."""
+        return self.location_type == "physical" and self.archived_at is None
+
+    @visible.inplace.expression
+    @classmethod
+    def _visible_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.archived_at.is_(None), cls.location_type == "physical")
 
     def __repr__(self) -> str:
         return f"<Location {self.name!r}>"

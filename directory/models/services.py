@@ -6,7 +6,18 @@ import uuid
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.models.base import Base, IdMixin, TimestampMixin
@@ -92,6 +103,17 @@ class Service(IdMixin, TimestampMixin, Base):
     def language_codes(self) -> list[str]:
         """The codes of the languages the service is offered in, sorted."""
         return sorted({language.code for language in self.languages})
+
+    @hybrid_property
+    def visible(self) -> bool:
+        """A searcher may see it: active or temporarily closed, and not archived. The same
+        rule in SQL (``select(Service).where(Service.visible)``) and on a loaded service."""
+        return self.status in VISIBLE_STATUSES and self.archived_at is None
+
+    @visible.inplace.expression
+    @classmethod
+    def _visible_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.status.in_(VISIBLE_STATUSES), cls.archived_at.is_(None))
 
     def __repr__(self) -> str:
         return f"<Service {self.name!r}>"

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from directory.extensions import db
 from directory.models import Service, Source
-from directory.models.services import VISIBLE_STATUSES
 
 
 @dataclass(frozen=True)
@@ -35,10 +34,11 @@ class DataSummary:
 
 def data_summary() -> DataSummary:
     """Every source with listed services, largest first, and how many services were confirmed."""
-    listed = (Service.archived_at.is_(None), Service.status.in_(VISIBLE_STATUSES))
     counts = dict(
         db.session.execute(
-            select(Service.source_id, func.count()).where(*listed).group_by(Service.source_id)
+            select(Service.source_id, func.count())
+            .where(Service.visible)
+            .group_by(Service.source_id)
         ).all()
     )
     sources = [
@@ -56,6 +56,8 @@ def data_summary() -> DataSummary:
     ]
     sources.sort(key=lambda source: (-source.services, source.name))
     confirmed = db.session.scalar(
-        select(func.count()).select_from(Service).where(*listed, Service.assured_date.is_not(None))
+        select(func.count())
+        .select_from(Service)
+        .where(Service.visible, Service.assured_date.is_not(None))
     )
     return DataSummary(sources=sources, services=sum(counts.values()), confirmed=confirmed or 0)

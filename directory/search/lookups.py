@@ -22,7 +22,6 @@ from directory.models import (
     State,
     TaxonomyTerm,
 )
-from directory.models.services import VISIBLE_STATUSES
 from directory.queries.opening import CardHours
 
 
@@ -32,10 +31,6 @@ def parse_id(text: str) -> uuid.UUID | None:
         return uuid.UUID(text)
     except ValueError:
         return None
-
-
-def visible_services():
-    return (Service.status.in_(VISIBLE_STATUSES), Service.archived_at.is_(None))
 
 
 def location_for_page(location_id: uuid.UUID) -> Location | None:
@@ -67,7 +62,7 @@ def services_at(location: Location) -> list[Service]:
                         ServiceAtLocation.location_id == location.id
                     )
                 ),
-                *visible_services(),
+                Service.visible,
             )
             .options(
                 selectinload(Service.attributes).selectinload(Attribute.taxonomy_term),
@@ -121,7 +116,7 @@ def remote_services_for(state_code: str) -> list[tuple[Service, list[str]]]:
         select(Service, ServiceArea.reach)
         .join(ServiceArea, ServiceArea.service_id == Service.id)
         .where(
-            *visible_services(),
+            Service.visible,
             or_(
                 ServiceArea.extent_type == "nationwide",
                 (ServiceArea.extent_type == "state") & (ServiceArea.code == state_code),
@@ -169,8 +164,8 @@ def category_counts(state_code: str) -> list[tuple[TaxonomyTerm, int]]:
             # Not an IN on the term: SQLite would probe the service's attributes once per
             # category term instead of reading them once.
             category.is_not(None),
-            Location.archived_at.is_(None),
-            *visible_services(),
+            Location.visible,
+            Service.visible,
         )
         .group_by(category)
     )
@@ -188,7 +183,3 @@ def state_overview(code: str, locale: str) -> StateOverview | None:
         remote_services=remote_services_for(state.code),
         category_counts=category_counts(state.code),
     )
-
-
-def count_listed_places() -> int:
-    return db.session.scalar(select(func.count(Location.id)).where(Location.archived_at.is_(None)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import event, select
@@ -72,6 +72,19 @@ def test_state_page_lists_remote_services_and_counts_places_by_category(client):
     assert "Available by mail" in html
     assert "Only in Ohio" not in html
     assert "Substance use treatment</a>: 1" in html
+    assert "Naloxone (Narcan)</a>: 1" in html
+
+
+def test_state_page_counts_the_places_a_search_of_the_state_finds(client):
+    ServiceFactory(categories=["naloxone"], locations=[LocationFactory(name="Drop-in")])
+    ServiceFactory(categories=["naloxone"], locations=[LocationFactory(location_type="postal")])
+    ServiceFactory(
+        categories=["naloxone"], locations=[LocationFactory(archived_at=datetime.now(UTC))]
+    )
+    ServiceFactory(categories=["naloxone"], status="defunct", locations=[LocationFactory()])
+    found = client.get("/api/v1/search?state=NY&service=naloxone").get_json()
+    assert [hit["location"]["name"] for hit in found["results"]] == ["Drop-in"]
+    html = client.get("/states/NY").get_data(as_text=True)
     assert "Naloxone (Narcan)</a>: 1" in html
 
 
