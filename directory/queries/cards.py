@@ -53,7 +53,6 @@ class CardOrganization:
     id: uuid.UUID
     name: str
     website: str | None = None
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +63,6 @@ class CardSource:
     vintage: str | None
     url: str | None
     as_of_date: date | None
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +101,6 @@ class CardLocation:
     phones: list[CardPhone] = field(default_factory=list)
     # The place's own opening hours, for its services that have none of their own.
     spans: list[Span] = field(default_factory=list)
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -121,7 +118,6 @@ class CardService:
     language_codes: list[str] = field(default_factory=list)
     phones: list[CardPhone] = field(default_factory=list)
     spans: list[Span] = field(default_factory=list)  # opening hours
-    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_cards(
