@@ -23,6 +23,7 @@ from directory.api.schemas import (
 )
 from directory.i18n import current_locale
 from directory.models import Location
+from directory.queries.context import notes_in_order
 from directory.validation import web_url
 
 MAX_PER_PAGE = 100
@@ -239,13 +240,9 @@ class TaxonomySchema(Schema):
 
 
 def notes_in_locale(notes: list[Any]) -> list[Any]:
-    """One note per topic in the request's language, the English one where no translation is."""
-    wanted = "es" if spanish() else "en"
-    chosen: dict[str, Any] = {}
-    for note in notes:
-        if note.locale == wanted or (note.locale == "en" and note.topic not in chosen):
-            chosen[note.topic] = note
-    return [chosen[topic] for topic in sorted(chosen)]
+    """The state's notes in the request's language, as every face orders them
+    (``queries.context.notes_in_order``)."""
+    return notes_in_order(notes, [], current_locale())
 
 
 class StateSchema(Schema):

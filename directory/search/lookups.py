@@ -22,6 +22,7 @@ from directory.models import (
     State,
     TaxonomyTerm,
 )
+from directory.queries.context import notes_in_order
 from directory.queries.opening import CardHours
 
 
@@ -90,16 +91,10 @@ def location_status(location: Location, services: list[Service], at: datetime) -
     return card.status(at)
 
 
-def legality_notes_for(state_code: str, locale: str, topics=None) -> list[LegalityNote]:
-    """The notes for a state in ``locale``, falling back to English topic by topic."""
-    query = select(LegalityNote).where(LegalityNote.state_code == state_code)
-    if topics is not None:
-        query = query.where(LegalityNote.topic.in_(list(topics)))
-    by_topic: dict[str, LegalityNote] = {}
-    for note in db.session.scalars(query.order_by(LegalityNote.topic)):
-        if note.locale == locale or note.topic not in by_topic:
-            by_topic[note.topic] = note
-    return list(by_topic.values())
+def legality_notes_for(state_code: str, locale: str) -> list[LegalityNote]:
+    """The state's notes as every face orders them (``queries.context.notes_in_order``)."""
+    notes = db.session.scalars(select(LegalityNote).where(LegalityNote.state_code == state_code))
+    return notes_in_order(notes, [], locale)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
+from directory.search.presenters import LEGALITY_TOPIC_LABELS
 from tests.factories import (
     LegalityNoteFactory,
     LocationFactory,
@@ -86,6 +87,38 @@ def test_state_page_counts_the_places_a_search_of_the_state_finds(client):
     assert [hit["location"]["name"] for hit in found["results"]] == ["Drop-in"]
     html = client.get("/states/NY").get_data(as_text=True)
     assert "Naloxone (Narcan)</a>: 1" in html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_state_page_its_api_record_and_a_search_list_the_law_in_one_order(
+    app, client, language
+):
+    topics = ("treatment_access", "drug_possession", "good_samaritan", "naloxone")
+    for topic in topics:
+        LegalityNoteFactory(topic=topic)
+    LegalityNoteFactory(topic="drug_possession", locale="es", summary="Posesión de drogas.")
+    headers = {"Accept-Language": language}
+
+    search = client.get("/api/v1/search?state=NY", headers=headers).get_json()["legality"]
+    record = client.get("/api/v1/states/NY", headers=headers).get_json()["legality_notes"]
+    page = client.get("/states/NY", headers=headers).get_data(as_text=True)
+    with app.test_request_context(headers=headers):
+        headings = {topic: f"<strong>{LEGALITY_TOPIC_LABELS[topic]}" for topic in topics}
+
+    # Each topic once, in the fixed order of topics (not alphabetical, not as stored).
+    in_order = ["naloxone", "good_samaritan", "drug_possession", "treatment_access"]
+    assert [note["topic"] for note in search] == in_order
+    assert [note["topic"] for note in record] == in_order
+    assert sorted(topics, key=lambda topic: page.index(headings[topic])) == in_order
+    spanish = language == "es"
+    assert ("Posesión de drogas." in page) is spanish
+    assert [note["summary"] == "Posesión de drogas." for note in search] == [
+        False,
+        False,
+        spanish,
+        False,
+    ]
+    assert record == search
 
 
 def test_unknown_state_is_not_found(client):
