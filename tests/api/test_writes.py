@@ -281,3 +281,20 @@ def test_only_the_strong_quoted_etag_of_the_current_version_allows_a_change(clie
         headers=bearer(world.key_a, **{"If-Match": f'"stale", {etag}'}),
     )
     assert accepted.status_code == 200
+
+
+def test_a_client_asking_for_brotli_sends_back_the_etag_its_write_gave(client, world):
+    # Flask-Compress would suffix a compressed answer's ETag ("…:br"); a write's must stay the
+    # record's version, or the next If-Match could never match.
+    compressed = bearer(world.key_a, **{"Accept-Encoding": "br"})
+    created = client.post("/api/v1/locations", json=NEW_LOCATION, headers=compressed)
+    etag = created.headers["ETag"]
+    assert ":" not in etag
+    assert client.get(f"/api/v1/locations/{created.json['id']}").headers["ETag"] == etag
+    changed = client.patch(
+        f"/api/v1/locations/{created.json['id']}",
+        json={"description": "Open late"},
+        headers={**compressed, "If-Match": etag},
+    )
+    assert changed.status_code == 200
+    assert ":" not in changed.headers["ETag"]
