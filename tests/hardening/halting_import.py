@@ -1,7 +1,7 @@
 """``python -m tests.hardening.halting_import ARGS…``: run ``flask import ARGS…`` and stop it
 inside its write transaction once it has written ``HALT_AT_LOCATIONS`` locations or more.
 
-At that point (a real statement on the real database has just inserted them, uncommitted) it
+At that point (a real write on the real database has just run, the locations uncommitted) it
 writes ``halted <locations the transaction holds>`` on its standard output and waits for ever,
 so the test that started it knows, without sleeping or polling, that killing it now kills an
 import halfway through its writes. If the import ends before that, it writes ``finished``.
@@ -31,7 +31,9 @@ def locations_in_transaction(cursor) -> int:
 
 
 def halt_halfway(conn, cursor, statement, parameters, context, executemany) -> None:
-    if not statement.lstrip().upper().startswith("INSERT INTO LOCATIONS"):
+    # After any write, not only an INSERT INTO locations: on PostgreSQL the source import
+    # writes its rows with COPY on the raw connection, which fires no event of its own.
+    if not statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
         return
     held = locations_in_transaction(cursor)
     if held >= HALT_AT_LOCATIONS:

@@ -1,7 +1,7 @@
 """An import killed halfway leaves nothing half-written, and the next run completes.
 
 ``flask import …`` runs in a child process against a scratch database
-(``tests/hardening/halting_import.py``): once a real INSERT has put 50 or more locations into its
+(``tests/hardening/halting_import.py``): once a real write finds 50 or more new locations in its
 open transaction, the child says so on a pipe and stops there. The test then kills it with
 SIGKILL (no clean-up, as in a power cut or an OOM kill). Every listing table must then hold
 what it held before — nothing of the import — and a second run must import the whole file.
