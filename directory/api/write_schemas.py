@@ -1,7 +1,11 @@
 """Input schemas of the partner write API; the answers reuse the public record schemas.
 
-They load into listing documents (``directory.operations.listings.document``); the operations
-then check what only the database can (known ZIP, taxonomy codes, the caller's own locations).
+They check the shape of a request (types, required fields, lengths) and load it into a listing
+document (``directory.operations.listings.document``). The rules a listing's values meet — time
+zone, URL, phone, state, ZIP code — are not repeated here: the operations check every document
+with ``validation.listing_problems``, the one validator the CSV upload and the HSDS import use
+too, so the API names the same field with the same message as they do. The rules are still
+documented here (``format``, ``pattern``, ``minLength``) for the OpenAPI description.
 """
 
 from __future__ import annotations
@@ -14,31 +18,16 @@ from directory import validation
 from directory.models.details import PHONE_TYPES
 from directory.models.locations import LOCATION_TYPES, PRECISIONS
 from directory.models.services import EXTENT_TYPES, REACHES, SERVICE_STATUSES
-from directory.operations.documents import MAX_LOCATION_IDS, MAX_SERVICE_AREAS
 
 TIME = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use a 24-hour time like 09:00.")
 MAX_ITEMS = validation.MAX_LIST_ITEMS
+MAX_LOCATION_IDS = validation.MAX_LOCATION_IDS
+MAX_SERVICE_AREAS = validation.MAX_SERVICE_AREAS
 
 
 def _keepable(value: str) -> None:
     """No NUL bytes or lone surrogates: text every database and every page can hold."""
     problem = validation.text_problem(value, max_length=len(value))
-    if problem:
-        raise ValidationError(problem)
-
-
-def _web_url(value: str) -> None:
-    if not validation.is_web_url(value):
-        raise ValidationError(validation.URL_RULE)
-
-
-def _time_zone(value: str) -> None:
-    if not validation.is_known_zone(value):
-        raise ValidationError(validation.ZONE_RULE)
-
-
-def _phone(value: str) -> None:
-    problem = validation.phone_problem(value)
     if problem:
         raise ValidationError(problem)
 
@@ -55,7 +44,7 @@ def items(inner: fields.Field, max_items: int = MAX_ITEMS, **kwargs: Any) -> fie
 
 
 def web_url(**kwargs: Any) -> fields.String:
-    return text(500, also=[_web_url], metadata={"format": "uri"}, **kwargs)
+    return text(500, metadata={"format": "uri"}, **kwargs)
 
 
 def language() -> fields.String:
@@ -67,14 +56,12 @@ class AddressIn(Schema):
     address_2 = text(255, allow_none=True)
     city = text(128, min_length=1, required=True)
     region = text(128, allow_none=True)
-    state = fields.String(required=True, validate=validate.Length(equal=2))
-    postal_code = fields.String(
-        required=True, validate=validate.Regexp(r"^\d{5}(-\d{4})?$", error="A ZIP like 10001.")
-    )
+    state = fields.String(required=True, metadata={"minLength": 2, "maxLength": 2})
+    postal_code = fields.String(required=True, metadata={"pattern": r"^\d{5}(-\d{4})?$"})
 
 
 class PhoneIn(Schema):
-    number = text(32, min_length=3, required=True, also=[_phone], metadata={"example": "988"})
+    number = text(32, required=True, metadata={"example": "988", "minLength": 3})
     extension = text(16, allow_none=True)
     type = fields.String(load_default="voice", validate=validate.OneOf(PHONE_TYPES))
     description = text(255, allow_none=True)
@@ -112,9 +99,7 @@ class LocationIn(Schema):
     precision = fields.String(validate=validate.OneOf(PRECISIONS))
     position_description = text(500, allow_none=True)
     timezone = text(
-        64,
-        also=[_time_zone],
-        metadata={"description": "An IANA time zone", "example": "America/New_York"},
+        64, metadata={"description": "An IANA time zone", "example": "America/New_York"}
     )
     confidential = fields.Boolean()
     front_door = text(allow_none=True)

@@ -2,11 +2,13 @@
 
 Columns (any subset beyond ``name``): ``id`` (blank for a new location), ``name``,
 ``address_1``, ``address_2``, ``city``, ``state``, ``postal_code``, ``latitude``, ``longitude``,
-``phones`` (separated by ``;``), ``languages`` (``en;es``), ``hours``
-(``MO,TU,WE 09:00-17:00; SA 10:00-14:00``), ``description``. A column left out is left alone;
-an empty cell in a present column clears the field (except
-the address, which is kept when all its cells are empty). Rows are checked and written
-:data:`BATCH_ROWS` at a time (:func:`run`).
+``timezone`` (IANA, such as ``America/Phoenix``), ``phones`` (separated by ``;``),
+``languages`` (``en;es``), ``hours`` (``MO,TU,WE 09:00-17:00; SA 10:00-14:00``),
+``description``. A column left out is left alone; an empty cell in a present column clears the
+field (except the address, which is kept when all its cells are empty, and the time zone, which
+every place has: empty, it stays as the address gives it). Every row is checked by the same
+validator as the API's writes (``validation.listing_problems``, through the operations). Rows
+are checked and written :data:`BATCH_ROWS` at a time (:func:`run`).
 
 :func:`export_csv` writes an organization's locations in the same columns, for editing in a
 spreadsheet and uploading again. A cell a spreadsheet would run as a formula (starting with
@@ -39,12 +41,13 @@ EXPORT_COLUMNS = (
     "id",
     "name",
     *ADDRESS_COLUMNS,
-    *("latitude", "longitude", "phones", "languages", "hours", "description"),
+    *("latitude", "longitude", "timezone", "phones", "languages", "hours", "description"),
 )
 # What a spreadsheet reads as the start of a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 KNOWN_COLUMNS = frozenset(
-    {"id", "name", "description", "latitude", "longitude", "phones", "languages", "hours"}
+    {"id", "name", "description", "latitude", "longitude", "timezone"}
+    | {"phones", "languages", "hours"}
     | set(ADDRESS_COLUMNS)
 )
 
@@ -110,6 +113,8 @@ def row_values(row: dict[str, str]) -> dict[str, Any]:
         lng = _float("longitude", row.get("longitude", ""))
         if lat is not None or lng is not None:
             values.update(latitude=lat, longitude=lng)
+    if (row.get("timezone") or "").strip():
+        values["timezone"] = row["timezone"].strip()
     if "phones" in row:
         values["phones"] = [
             {"number": n.strip(), "type": "voice"} for n in row["phones"].split(";") if n.strip()
@@ -147,6 +152,7 @@ def _export_row(location: Location) -> list[str]:
         **{column: address.get(column) or "" for column in ADDRESS_COLUMNS},
         "latitude": "" if location.latitude is None else repr(location.latitude),
         "longitude": "" if location.longitude is None else repr(location.longitude),
+        "timezone": location.timezone,
         "phones": "; ".join(phone["number"] for phone in doc["phones"]),
         "languages": ";".join(doc["languages"]),
         "hours": hours,

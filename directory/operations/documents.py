@@ -304,76 +304,42 @@ PART_MODELS = {
     "schedules": Schedule,
     "service_areas": ServiceArea,
 }
-# A service offered at more places than this is better sent as several services.
-MAX_LOCATION_IDS = 1000
-# Mail and online services may name many ZIP codes or counties one by one.
-MAX_SERVICE_AREAS = 500
-LIST_LIMITS = {"location_ids": MAX_LOCATION_IDS, "service_areas": MAX_SERVICE_AREAS}
-URL_FIELDS = frozenset({"url", "website"})
+# Re-exported for the API schemas, which document them as maxItems.
+MAX_LOCATION_IDS = validation.MAX_LOCATION_IDS
+MAX_SERVICE_AREAS = validation.MAX_SERVICE_AREAS
 
 
-def _text_problem(model: Any, key: str, value: str) -> str | None:
-    column = inspect(model).columns.get(key) if hasattr(model, "__table__") else None
-    length = getattr(column.type, "length", None) if column is not None else None
-    if column is not None and isinstance(column.type, String) and length:
-        return validation.text_problem(value, length)
-    return validation.text_problem(value)
+def column_length(model: type) -> validation.MaxLength:
+    """The length of the string column a document field of ``model`` is stored in, by the
+    field's document name (``name``, ``address.city``, ``phones.number``), or None."""
+
+    def length(field: str) -> int | None:
+        part, _, key = field.rpartition(".")
+        owner = PART_MODELS.get(part) if part else model
+        if owner is None or not hasattr(owner, "__table__"):
+            return None
+        column = inspect(owner).columns.get(key)
+        if column is not None and isinstance(column.type, String):
+            return column.type.length
+        return None
+
+    return length
 
 
-def _part_problems(field: str, items: list[Any], *, nested: bool) -> dict[str, list[str]]:
-    """The first problem of a part: named ``address.city`` for the address, and ``phones``
-    (the value quoted) for an item of a list, as the forms and the CSV columns name them."""
-    limit = LIST_LIMITS.get(field, validation.MAX_LIST_ITEMS)
-    if len(items) > limit:
-        return {field: [f"At most {limit} items."]}
-    model = PART_MODELS.get(field)
-    for item in items:
-        pairs = item.items() if isinstance(item, dict) else [("", item)]
-        for key, value in pairs:
-            if not isinstance(value, str):
-                continue
-            problem = _text_problem(model, key, value) if model else validation.text_problem(value)
-            if problem is None and field == "phones" and key == "number":
-                problem = validation.phone_problem(value)
-            if problem and nested:
-                return {f"{field}.{key}": [problem]}
-            if problem:
-                return {field: [f"{value[:40]!r}: {problem}"]}
-    return {}
-
-
-def check_values(entity: Any, values: dict[str, Any]) -> None:
-    """Refuse what a later read could not show: over-long text, NUL bytes, a time zone tzdata
-    does not know, a URL that is not a web address, a phone nobody can dial, endless lists.
+def check_values(model: type, values: dict[str, Any]) -> None:
+    """Refuse what a later read could not show (``validation.listing_problems``: the rules
+    every route shares), with text no longer than the column that keeps it.
 
     Raises ListingError naming every field at fault, before anything is changed.
     """
-    errors: dict[str, list[str]] = {}
-    for field, value in values.items():
-        if isinstance(value, str):
-            problem = _text_problem(type(entity), field, value)
-            if problem is None and field == "timezone" and not validation.is_known_zone(value):
-                problem = validation.ZONE_RULE
-            if (
-                problem is None
-                and field in URL_FIELDS
-                and value
-                and not validation.is_web_url(value)
-            ):
-                problem = validation.URL_RULE
-            if problem:
-                errors[field] = [problem]
-        elif isinstance(value, dict):
-            errors |= _part_problems(field, [value], nested=True)
-        elif isinstance(value, list | tuple):
-            errors |= _part_problems(field, list(value), nested=False)
+    errors = validation.listing_problems(values, column_length(model))
     if errors:
         raise ListingError(errors)
 
 
 def set_fields(session: Session, entity: Any, values: dict[str, Any]) -> None:
     """Set document ``values`` on ``entity`` (checked first: nothing changes when one fails)."""
-    check_values(entity, values)
+    check_values(type(entity), values)
     parts = LOCATION_PARTS if isinstance(entity, Location) else SERVICE_PARTS
     columns = inspect(entity).mapper.columns
     for field, value in values.items():

@@ -25,6 +25,7 @@ from directory.operations.documents import (
     ListingError,
     address_doc,
     changed,
+    check_values,
     document,
     fail,
     set_fields,
@@ -148,6 +149,8 @@ def create_location(
     """Add a location for ``organization`` and record its creation with every field."""
     if not (values.get("name") or "").strip():
         raise fail("name", "A location needs a name.")
+    # Every field's problems at once, before placing it can stop at the first.
+    check_values(Location, values)
     values = _placed(None, values)
     location = Location(organization=organization, name=values["name"], timezone="UTC")
     session.add(location)
@@ -168,6 +171,7 @@ def update_location(
     """Change some of a location's fields (any subset); returns the recorded changes."""
     if "name" in values and not (values["name"] or "").strip():
         raise fail("name", "A location needs a name.")
+    check_values(Location, values)
     return change(session, location, _writable(_placed(location, values)), actor, reason=reason)
 
 
