@@ -1,5 +1,9 @@
 """Cleaning what source files say: split names made whole, bare URLs dropped, phones parsed.
 
+What cleaning keeps meets the rules every other route meets (``directory.validation``): a URL
+or a phone number that a partner's write would be refused is dropped from the row here, so a
+source never stores what the API, the CSV upload or an HSDS import would refuse.
+
 SAMHSA splits a long name over two columns ("Alcohol Counseling and" / "Guidance Services
 LLC"); a second name that continues the first is joined to it, while a real second name (a site
 or program: "MedMark Treatment Centers" / "Fresno") names the location under its organization.
@@ -9,6 +13,8 @@ from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
+
+from directory import validation
 
 # A first name ending in one of these words (or marks) was cut off mid-phrase.
 _DANGLING = frozenset(
@@ -61,7 +67,7 @@ def web_address(text: str | None) -> str | None:
         return None
     if " " in text:
         return None
-    return text
+    return text if validation.is_web_url(text) else None
 
 
 def phone_number(text: str) -> tuple[str, str | None] | None:
@@ -83,4 +89,5 @@ def phone_number(text: str) -> tuple[str, str | None] | None:
         return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}", extension
     if not any(ch.isalnum() for ch in text):
         return None
-    return text.strip()[:32], extension
+    number = text.strip()[:32]
+    return None if validation.phone_problem(number) else (number, extension)

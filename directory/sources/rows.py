@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import IO
 
+from directory import validation
 from directory.geo import STATES, place_at, timezone_for, zip_centroid
 from directory.sources.cleaning import phone_number, web_address, whole_names
 from directory.sources.spec import SourceSpec
@@ -279,12 +280,14 @@ def _phones(spec: SourceSpec, raw: dict[str, str]) -> list[list[str | None]]:
     return phones
 
 
-def _phone(text: str) -> str:
+def _phone(text: str) -> str | None:
+    """A 10-digit number written 212-555-0100; another number as written, or None when
+    nobody could dial it (``validation.phone_problem``)."""
     digits = _PHONE_DIGITS.sub("", text)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     if len(digits) != 10:
-        return text.strip()
+        return None if validation.phone_problem(text) else text.strip()
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
 

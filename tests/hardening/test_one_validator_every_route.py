@@ -18,6 +18,7 @@ from directory import validation
 from directory.extensions import db
 from directory.models import Location, Phone, Revision, Service
 from directory.operations import Actor, bulk
+from directory.sources import cleaning
 from tests.partners.helpers import csrf_token, log_in, make_world
 
 PHONE = validation.PHONE_RULE
@@ -158,3 +159,24 @@ def test_a_bare_http_url_is_refused_naming_url_by_the_api_and_the_hsds_rows(clie
         "website": [validation.URL_RULE]
     }
     assert written()["services"] == 0
+
+
+@pytest.mark.parametrize(
+    ("cell", "kept"),
+    [
+        ("call us", None),
+        ("x12", None),
+        ("1-800-662-HELP", ("1-800-662-HELP", None)),
+        ("(212) 555-0100 ext. 4", ("212-555-0100", "4")),
+    ],
+)
+def test_a_source_file_keeps_only_phones_every_route_accepts(cell, kept):
+    assert cleaning.phone_number(cell) == kept
+    if kept:
+        assert validation.phone_problem(kept[0]) is None
+
+
+@pytest.mark.parametrize("cell", ["http://", "http://localhost:x/", "https://exa mple.org", "n/a"])
+def test_a_source_file_drops_a_url_every_route_refuses(cell):
+    assert cleaning.web_address(cell) is None
+    assert validation.url_problem(cell) == validation.URL_RULE
