@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -33,7 +32,7 @@ from directory.models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from directory.queries import MAX_RADIUS_MILES, SearchFilters, search
+from directory.queries import MAX_RADIUS_MILES, SearchFilters, matches
 
 METRES_PER_MILE = 1609.344
 STREAM_BATCH = 500
@@ -196,13 +195,11 @@ def near_postcode(args: dict[str, Any]) -> list[Pair]:
     """Every service-at-location the search finds near ``args["postcode"]``, in its order:
     each place it ranks, nearest first, with the services that matched there.
 
-    The search answers in pages of places while HSDS counts service-at-locations, so every
-    place is asked for at once; only the page shown is then loaded as records.
+    The search answers in pages of places while HSDS counts service-at-locations, so it is
+    asked for every match at once, without cards; only the page shown is then loaded as records.
     """
     filters = proximity_filters(args["postcode"], args["proximity"], args.get("search"))
-    places = search(filters).total
-    found = search(replace(filters, per_page=max(places, 1)))
-    pairs = [(hit.location.id, service.id) for hit in found.hits for service in hit.services]
+    pairs = matches(filters)
     if any(args.get(name) for name in NARROWING):
         kept = _narrowed_pairs(args, {location_id for location_id, _ in pairs})
         pairs = [pair for pair in pairs if pair in kept]

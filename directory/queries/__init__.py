@@ -29,7 +29,7 @@ from directory.queries.results import (
     SearchHit,
     SearchResult,
 )
-from directory.queries.search import search
+from directory.queries.search import matches, search
 from directory.queries.taxonomy import TaxonomyIndex, taxonomy_index
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "SearchHit",
     "SearchResult",
     "TaxonomyIndex",
+    "matches",
     "search",
     "snapshot",
     "taxonomy_index",

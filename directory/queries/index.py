@@ -262,7 +262,7 @@ class Ranked:
 
     def pairs(self, start: int = 0, stop: int | None = None) -> list[tuple]:
         """(location id, service id, status, time zone) of every service that matched at the
-        rows in [start, stop): what ``opening.load_card_hours`` takes."""
+        rows in [start, stop), in row order: what ``opening.load_card_hours`` takes."""
         stop = len(self) if stop is None else min(stop, len(self))
         found = []
         for index, matches in enumerate(self.matches):
@@ -271,20 +271,24 @@ class Ranked:
                 continue
             positions = self.pos[rows]
             lows = np.searchsorted(matches.locs, positions, side="left")
-            highs = np.searchsorted(matches.locs, positions, side="right")
+            counts = np.searchsorted(matches.locs, positions, side="right") - lows
+            # Each row repeated once per offer at its place, and those offers in turn.
+            each = np.repeat(np.arange(len(rows)), counts)
+            offers = matches.offers[
+                lows[each] + np.arange(len(each)) - np.repeat(np.cumsum(counts) - counts, counts)
+            ]
             part = matches.part
-            for row, position, low, high in zip(rows, positions, lows, highs, strict=True):
-                location_id, timezone = as_uuid(self.ids[row]), part.timezones[position]
-                for offer in matches.offers[low:high]:
-                    found.append(
-                        (
-                            location_id,
-                            as_uuid(part.services[offer]),
-                            part.statuses[offer],
-                            timezone,
-                        )
-                    )
-        return found
+            location_ids = [as_uuid(raw) for raw in self.ids[rows]]
+            found += zip(
+                rows[each].tolist(),
+                [location_ids[i] for i in each.tolist()],
+                [as_uuid(raw) for raw in part.services[offers]],
+                part.statuses[offers].tolist(),
+                part.timezones[positions[each]].tolist(),
+                strict=True,
+            )
+        found.sort(key=lambda pair: pair[0])  # stable: each place's offers stay together
+        return [pair[1:] for pair in found]
 
     def page(self, start: int, stop: int) -> list[tuple[tuple, float | None]]:
         """((raw id, latitude, longitude, name), exact miles) of the rows in [start, stop)."""

@@ -85,26 +85,49 @@ def _can_widen(filters: SearchFilters) -> bool:
     return origin is not None and origin.kind != "state" and filters.radius_miles < MAX_RADIUS_MILES
 
 
+def matches(filters: SearchFilters, *, now: datetime | None = None) -> list[tuple]:
+    """(location id, service id) of every service that matched, at every place the search
+    finds, in its order (places as ranked, services by id), without reading any card: what
+    HSDS pages through, since it counts services at locations, not places."""
+    session = db.session
+    now = now or datetime.now(UTC)
+    ranked, pairs = _matched(session, engine().current(session)[0], filters, now)
+    rank = {location_id: position for position, location_id in enumerate(ranked.uuids())}
+    return sorted(((p[0], p[1]) for p in pairs if p[0] in rank), key=lambda p: (rank[p[0]], p[1]))
+
+
 def _hits(
     session: Session, seen: tuple[Snapshot, bool], filters: SearchFilters, now: datetime
 ) -> tuple[Ranked, list[SearchHit]]:
     """Every matching place in result order, and the cards of the asked page."""
-    snapshot = seen[0]
-    matcher = _matcher(session, snapshot, filters, now.date())
-    ranked = matcher.ranked()
     start = (filters.page - 1) * filters.per_page
     stop = start + filters.per_page
-    if filters.keywords or filters.filters_hours:
-        # Every candidate is checked, not only the page's: the count and the pages depend on it.
-        pairs = matcher.pairs(ranked, 0, len(ranked))
-        keep = _open_at(session, pairs, filters.open_at or now) if filters.filters_hours else None
-        matched = {pair[0] for pair in pairs} if keep is None else keep
-        ranked = ranked.keep(location_id in matched for location_id in ranked.uuids())
-        page_ids = set(ranked.uuids()[start:stop])
-        page_pairs = [pair for pair in pairs if pair[0] in page_ids]
-    else:
-        page_pairs = matcher.pairs(ranked, start, stop)
-    return ranked, _cards(session, seen, ranked.page(start, stop), page_pairs, filters, now)
+    ranked, pairs = _matched(session, seen[0], filters, now, (start, stop))
+    return ranked, _cards(session, seen, ranked.page(start, stop), pairs, filters, now)
+
+
+def _matched(
+    session: Session,
+    snapshot: Snapshot,
+    filters: SearchFilters,
+    now: datetime,
+    window: tuple[int, int] | None = None,
+) -> tuple[Ranked, list[Pair]]:
+    """Every matching place in result order, and the pairs of those in ``window`` (start, stop
+    in that order; all when None)."""
+    matcher = _matcher(session, snapshot, filters, now.date())
+    ranked = matcher.ranked()
+    if not (filters.keywords or filters.filters_hours):
+        return ranked, matcher.pairs(ranked, *(window or (0, len(ranked))))
+    # Every candidate is checked, not only the page's: the count and the pages depend on it.
+    pairs = matcher.pairs(ranked, 0, len(ranked))
+    keep = _open_at(session, pairs, filters.open_at or now) if filters.filters_hours else None
+    matched = {pair[0] for pair in pairs} if keep is None else keep
+    ranked = ranked.keep(location_id in matched for location_id in ranked.uuids())
+    if window is not None:
+        shown = set(ranked.uuids()[slice(*window)])
+        pairs = [pair for pair in pairs if pair[0] in shown]
+    return ranked, pairs
 
 
 def page_of(
