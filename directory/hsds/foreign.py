@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.hsds.batches import chunks, existing_ids, insert_rows
 from directory.models import (
     ForeignTaxonomy,
     ForeignTerm,
@@ -90,13 +91,20 @@ class Foreign:
         ours = list(self.session.scalars(select(Taxonomy)))
         self.our_taxonomy_ids = {taxonomy.id for taxonomy in ours}
         self.our_taxonomy_names = {taxonomy.name for taxonomy in ours}
-        self.taxonomies = [
-            row
-            for _, row in package.rows("taxonomies")
-            if row["id"] not in self.our_taxonomy_ids and row["name"] not in self.our_taxonomy_names
-        ]
-        self.terms: list[dict[str, Any]] = []
+        self.taxonomies = []
+        for _, row in package.rows("taxonomies"):
+            if row["name"] in self.our_taxonomy_names:
+                # Our taxonomy as another database of the directory numbers it: its terms are
+                # ours too (matched by code), not another taxonomy's.
+                self.our_taxonomy_ids.add(row["id"])
+            elif row["id"] not in self.our_taxonomy_ids:
+                self.taxonomies.append(row)
+        self.terms: dict[uuid.UUID, dict[str, Any]] = {}
         self.linked: list[dict[str, Any]] = []
+        self.known_taxonomies: dict[uuid.UUID, bool] = {row["id"]: True for row in self.taxonomies}
+        # Per entity, the ids attributes may link to (the package's and the directory's).
+        self.linkable: dict[str, set[uuid.UUID]] = {}
+        self.known_terms: set[uuid.UUID] | None = None
 
     def is_ours(self, row: dict[str, Any]) -> bool:
         """Whether a term row with one of our codes belongs to our taxonomy (it names no other)."""
@@ -106,22 +114,34 @@ class Foreign:
 
     def taxonomy_exists(self, taxonomy_id: uuid.UUID | None) -> bool:
         """Whether a foreign term's taxonomy is in the package or the directory (or unstated)."""
-        if taxonomy_id is None or any(t["id"] == taxonomy_id for t in self.taxonomies):
+        if taxonomy_id is None:
             return True
-        return self.session.get(ForeignTaxonomy, taxonomy_id) is not None
+        if taxonomy_id not in self.known_taxonomies:
+            found = self.session.get(ForeignTaxonomy, taxonomy_id) is not None
+            self.known_taxonomies[taxonomy_id] = found
+        return self.known_taxonomies[taxonomy_id]
 
     def keep(self, row: dict[str, Any]) -> None:
-        self.terms.append(row)
+        self.terms[row["id"]] = row
 
     def knows(self, term_id: uuid.UUID) -> bool:
-        return any(row["id"] == term_id for row in self.terms) or (
-            self.session.get(ForeignTerm, term_id) is not None
-        )
+        if term_id not in self.terms and self.known_terms is None:
+            wanted = {row["taxonomy_term_id"] for _, row in self.package.rows("attributes")}
+            self.known_terms = existing_ids(self.session, ForeignTerm, wanted)
+        return term_id in self.terms or term_id in (self.known_terms or ())
 
     def link_exists(self, entity: str, link_id: uuid.UUID) -> bool:
-        in_package = {row["id"] for _, row in self.package.rows(ENTITY_TABLES[entity])}
-        model = ENTITY_MODELS[entity]
-        return link_id in in_package or self.session.get(model, link_id) is not None
+        if entity not in self.linkable:
+            ids = {row["id"] for _, row in self.package.rows(ENTITY_TABLES[entity])}
+            elsewhere = {
+                row["link_id"]
+                for _, row in self.package.rows("attributes")
+                if row["link_entity"] == entity and row["link_id"] not in ids
+            }
+            self.linkable[entity] = ids | existing_ids(
+                self.session, ENTITY_MODELS[entity], elsewhere
+            )
+        return link_id in self.linkable[entity]
 
     def split_attributes(self) -> None:
         """Take out of the package's attributes those that are not the directory's own service
@@ -143,24 +163,26 @@ class Foreign:
         rows.rows = own
 
     def category_for(self, term_id: uuid.UUID) -> TaxonomyTerm | None:
-        for row in self.terms:
-            if row["id"] == term_id:
-                return self.term_map.get(row.get("code") or "") or self.term_map.get(str(term_id))
-        return None
+        row = self.terms.get(term_id)
+        if row is None:
+            return None
+        return self.term_map.get(row.get("code") or "") or self.term_map.get(str(term_id))
 
     def apply(self, source: Source) -> None:
+        taxonomies = {}
         for row in self.taxonomies:
             values = {key: row.get(key) for key in TAXONOMY_FIELDS}
-            upsert(self.session, ForeignTaxonomy, row["id"], values | {"source_id": source.id})
-        self.session.flush()
-        for row in self.terms:
+            taxonomies[row["id"]] = values | {"source_id": source.id}
+        upsert(self.session, ForeignTaxonomy, taxonomies)
+        terms = {}
+        for row in self.terms.values():
             values = {key: row.get(key) for key in (*TERM_FIELDS, "term_uri")}
             if not self.taxonomy_exists(values["taxonomy_id"]):
                 values["taxonomy_id"] = None  # reported as a warning by the check
             category = self.term_map.get(row.get("code") or "") or self.term_map.get(str(row["id"]))
             values |= {"maps_to_id": category.id if category else None, "source_id": source.id}
-            upsert(self.session, ForeignTerm, row["id"], values)
-        self.session.flush()
+            terms[row["id"]] = values
+        upsert(self.session, ForeignTerm, terms)
         self.replace_linked(source)
 
     def replace_linked(self, source: Source) -> None:
@@ -179,10 +201,11 @@ class Foreign:
                 linked_to = (existing.link_entity, existing.link_id)
                 if existing.id not in wanted and linked_to in records:
                     self.session.delete(existing)
+        linked = {}
         for row in self.linked:
             ours = row["taxonomy_term_id"] in self.package.terms
             term_id = self.package.terms[row["taxonomy_term_id"]].id if ours else None
-            values = {
+            linked[row["id"]] = {
                 "link_entity": row["link_entity"],
                 "link_id": row["link_id"],
                 "link_type": row.get("link_type"),
@@ -191,8 +214,7 @@ class Foreign:
                 "foreign_term_id": None if ours else row["taxonomy_term_id"],
                 "source_id": source.id,
             }
-            upsert(self.session, LinkedAttribute, row["id"], values)
-        self.session.flush()
+        upsert(self.session, LinkedAttribute, linked)
 
 
 def derived_tag(row: dict[str, Any], category: TaxonomyTerm) -> dict[str, Any]:
@@ -206,14 +228,24 @@ def derived_tag(row: dict[str, Any], category: TaxonomyTerm) -> dict[str, Any]:
     }
 
 
-def upsert(session: Session, model: type, row_id: uuid.UUID, values: dict[str, Any]) -> None:
-    record = session.get(model, row_id)
-    if record is None:
-        session.add(model(id=row_id, **values))
-        return
-    for key, value in values.items():
-        if getattr(record, key) != value:
-            setattr(record, key, value)
+def upsert(session: Session, model: type, rows: dict[uuid.UUID, dict[str, Any]]) -> None:
+    """Make each ``model`` row (by id) hold its values: those in the directory are updated
+    field by field, the others inserted in bulk; flushed."""
+    existing = {}
+    for batch in chunks(list(rows)):
+        existing.update(
+            {
+                record.id: record
+                for record in session.scalars(select(model).where(model.id.in_(batch)))
+            }
+        )
+    for row_id, record in existing.items():
+        for key, value in rows[row_id].items():
+            if getattr(record, key) != value:
+                setattr(record, key, value)
+    session.flush()
+    new = [values | {"id": row_id} for row_id, values in rows.items() if row_id not in existing]
+    insert_rows(session, model.__table__, new)
 
 
 def check_link_entity(entity: str) -> str | None:
@@ -226,22 +258,9 @@ def check_link_entity(entity: str) -> str | None:
 # Export -------------------------------------------------------------------------------------
 
 
-def live_link_ids(session: Session) -> set[uuid.UUID]:
-    ids: set[uuid.UUID] = set()
-    for model in (Organization, Location, Service):
-        ids.update(session.scalars(select(model.id).where(model.archived_at.is_(None))))
-    ids.update(
-        session.scalars(
-            select(ServiceAtLocation.id)
-            .join(Service, Service.id == ServiceAtLocation.service_id)
-            .where(Service.archived_at.is_(None))
-        )
-    )
-    return ids
-
-
-def export_rows(session: Session) -> dict[str, list[dict[str, Any]]]:
-    """Rows to add to the export's taxonomies, taxonomy_terms and attributes tables."""
+def export_rows(session: Session, exported: set[uuid.UUID]) -> dict[str, list[dict[str, Any]]]:
+    """Rows to add to the export's taxonomies, taxonomy_terms and attributes tables: the
+    attributes of the records among ``exported`` (the ids of the rows the package holds)."""
     taxonomies = [
         {"id": t.id} | {key: getattr(t, key) for key in TAXONOMY_FIELDS}
         for t in session.scalars(select(ForeignTaxonomy).order_by(ForeignTaxonomy.id))
@@ -250,7 +269,6 @@ def export_rows(session: Session) -> dict[str, list[dict[str, Any]]]:
         {"id": t.id, "term_uri": t.term_uri} | {key: getattr(t, key) for key in TERM_FIELDS}
         for t in session.scalars(select(ForeignTerm).order_by(ForeignTerm.id))
     ]
-    live = live_link_ids(session)
     attributes = [
         {
             "id": a.id,
@@ -261,6 +279,6 @@ def export_rows(session: Session) -> dict[str, list[dict[str, Any]]]:
             "value": a.value,
         }
         for a in session.scalars(select(LinkedAttribute).order_by(LinkedAttribute.id))
-        if a.link_id in live
+        if a.link_id in exported
     ]
     return {"taxonomies": taxonomies, "taxonomy_terms": terms, "attributes": attributes}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -95,26 +96,36 @@ def _export_value(table: Table, row: Any, column: str) -> Any:
 
 
 def _live_rows(session: Session, table: Table) -> Iterator[Any]:
-    """Rows to export: everything not archived and not attached to something archived."""
+    """Rows to export: everything not archived and not attached to something the export leaves
+    out (an archived record, or a place or service of an archived organization), so no row
+    points at a record the package does not hold."""
     model = table.model
     statement = select(model).order_by(model.id)
+    organizations = select(Organization.id).where(Organization.archived_at.is_(None))
     live = {
-        "organization_id": select(Organization.id).where(Organization.archived_at.is_(None)),
-        "location_id": select(Location.id).where(Location.archived_at.is_(None)),
-        "service_id": select(Service.id).where(Service.archived_at.is_(None)),
+        "organization_id": organizations,
+        "location_id": select(Location.id).where(
+            Location.archived_at.is_(None), Location.organization_id.in_(organizations)
+        ),
+        "service_id": select(Service.id).where(
+            Service.archived_at.is_(None), Service.organization_id.in_(organizations)
+        ),
     }
     if hasattr(model, "archived_at"):
         statement = statement.where(model.archived_at.is_(None))
     for column, ids in live.items():
-        if hasattr(model, column) and column not in ("id",):
+        if hasattr(model, column):
             attribute = getattr(model, column)
             statement = statement.where(attribute.is_(None) | attribute.in_(ids))
     return iter(session.scalars(statement.execution_options(yield_per=1000)))
 
 
-def table_csv(session: Session, table: Table) -> tuple[str, str, int]:
+def table_csv(
+    session: Session, table: Table, written: set[uuid.UUID] | None = None
+) -> tuple[str, str, int]:
     """The table's official file (the official columns, in order; those we do not keep are
-    empty), its extension file (our columns, by id) and the number of rows."""
+    empty), its extension file (our columns, by id) and the number of rows; the ids of the
+    rows written are added to ``written``."""
     official, extension = io.StringIO(), io.StringIO()
     writer, extension_writer = csv.writer(official), csv.writer(extension)
     writer.writerow(table.official_columns)
@@ -129,6 +140,8 @@ def table_csv(session: Session, table: Table) -> tuple[str, str, int]:
         extension_writer.writerow(
             [_cell(table, row, c, ours) for c in ["id", *table.extension_columns]]
         )
+        if written is not None:
+            written.add(row.id)
         count += 1
     return official.getvalue(), extension.getvalue(), count
 
@@ -157,12 +170,14 @@ def export_package(session: Session, path: Path, name: str = DEFAULT_NAME) -> di
     for resource in OFFICIAL_DESCRIPTOR["resources"]:
         files[resource["path"]] = ",".join(OFFICIAL_FIELDS[resource["name"]]) + "\r\n"
     counts = {}
+    written: set[uuid.UUID] = set()
     for table in TABLES:
-        files[table.path], extension, counts[table.name] = table_csv(session, table)
+        files[table.path], extension, counts[table.name] = table_csv(session, table, written)
         if table.extension_columns:
             files[table.extension_path] = extension
-    # Other taxonomies, and attributes beyond our own service tags, as they were imported.
-    for table_name, rows in foreign.export_rows(session).items():
+    # Other taxonomies, and attributes beyond our own service tags, as they were imported:
+    # those on a record the package holds.
+    for table_name, rows in foreign.export_rows(session, written).items():
         table = TABLES_BY_NAME[table_name]
         files[table.path] += rows_csv(table.official_columns, rows)
         counts[table_name] += len(rows)

@@ -1,6 +1,8 @@
-"""Applying a validated HSDS data package: records created or updated field by field, their
-parts (address, phones, hours, languages, accessibility, service areas, cost options, taxonomy
-tags, service locations) replaced as a whole when they differ, each change a revision.
+"""Applying a validated HSDS data package: new records and their parts (address, phones, hours,
+languages, accessibility, service areas, cost options, taxonomy tags, service locations)
+inserted with one statement per table, each with its creation revision; records already in the
+directory updated field by field, their parts replaced as a whole when they differ, each change
+a revision. The national package (about 700,000 rows) imports in minutes, not an hour.
 
 Part rows keep their ids, so exporting what was imported gives the same package back.
 """
@@ -16,10 +18,12 @@ from sqlalchemy.orm import selectinload
 
 from directory.geo import timezone_for, zip_centroid
 from directory.hsds import areas
+from directory.hsds.batches import chunks, existing_ids, insert_rows
 from directory.hsds.mapping import PHONE_TYPE_FROM_HSDS, STATUS_FROM_HSDS
 from directory.models import Address, Location, Organization, Service, Source
-from directory.operations import Actor, apply_changes, record_creation, record_revision
-from directory.operations.revisions import to_json_value
+from directory.operations import Actor, apply_changes, record_revision
+from directory.operations.revisions import record_creations, to_json_value
+from directory.queries.changes import everything_changed
 
 if TYPE_CHECKING:
     from directory.hsds.package_import import Package
@@ -76,6 +80,7 @@ OWN_COLUMNS = {
     ),
 }
 PRELOAD_BATCH = 500
+RECORDS = (("organizations", Organization), ("locations", Location), ("services", Service))
 PART_TABLES = (
     "phones",
     "schedules",
@@ -91,6 +96,10 @@ DEFAULTS = {"precision": "exact", "confidential": False, "location_type": "physi
 
 
 class Applier:
+    """Writes a checked package: new records and their parts with one insert per table (and
+    their creation revisions likewise), records already in the directory field by field
+    through the ORM, a batch at a time."""
+
     def __init__(self, package: Package, source: Source) -> None:
         self.package = package
         self.session = package.session
@@ -107,29 +116,59 @@ class Applier:
         self.addresses = {row["location_id"]: row for _, row in package.rows("addresses")}
 
     def apply(self) -> None:
-        for table_name, model in (
-            ("organizations", Organization),
-            ("locations", Location),
-            ("services", Service),
-        ):
-            rows = self.package.rows(table_name)
-            existing = self.existing(model, [row["id"] for _, row in rows])
-            for _, row in rows:
-                self.upsert(table_name, model, row, existing.get(row["id"]))
+        """New records first, so an updated record may link to one; their parts last, after
+        the updates gave up any part the package moves to a new record."""
+        new: dict[str, list[dict[str, Any]]] = {}
+        for table_name, model in RECORDS:
+            rows = [row for _, row in self.package.rows(table_name)]
+            known = existing_ids(self.session, model, [row["id"] for row in rows])
+            new[table_name] = [
+                self.values(table_name, row) for row in rows if row["id"] not in known
+            ]
+            insert_rows(self.session, model.__table__, new[table_name])
+            self.package.report.created[table_name] += len(new[table_name])
+            for batch in chunks([row for row in rows if row["id"] in known], PRELOAD_BATCH):
+                self.update_batch(table_name, model, batch)
         self.session.flush()
+        self.create_parts(new)
+        if any(new.values()):
+            # The inserts bypass the unit of work that tells the search what changed.
+            everything_changed(self.session)
+
+    def update_batch(self, table_name: str, model: type, rows: list[dict[str, Any]]) -> None:
+        existing = self.existing(model, [row["id"] for row in rows])
+        updated = []
+        for row in rows:
+            record = existing[row["id"]]
+            before = self.part_snapshots(record)
+            changed = apply_changes(self.session, record, self.values(table_name, row), self.actor)
+            self.set_parts(record)
+            updated.append((record, before, changed))
+        # Parts get their defaults in the flush, so they are compared after it.
+        self.session.flush()
+        for record, before, changed in updated:
+            after = self.part_snapshots(record)
+            part_changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+            if part_changes:
+                record_revision(
+                    self.session,
+                    entity_type=table_name.removesuffix("s"),
+                    entity_id=record.id,
+                    action="update",
+                    changes=part_changes,
+                    actor=self.actor,
+                )
+            if changed or part_changes:
+                self.package.report.updated[table_name] += 1
 
     def existing(self, model: type, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
-        """The package's records already in the directory, with their parts, in a few queries
-        (one per part and batch of ids) rather than several per record."""
+        """The package's records already in the directory, with their parts, in one query per
+        part rather than several per record."""
         loaders = [selectinload(getattr(model, attribute)) for _, _, attribute in PARTS[model]]
         if model is Location:
             loaders.append(selectinload(Location.address))
-        found = {}
-        for start in range(0, len(ids), PRELOAD_BATCH):
-            batch = ids[start : start + PRELOAD_BATCH]
-            statement = select(model).where(model.id.in_(batch)).options(*loaders)
-            found.update({record.id: record for record in self.session.scalars(statement)})
-        return found
+        statement = select(model).where(model.id.in_(ids)).options(*loaders)
+        return {record.id: record for record in self.session.scalars(statement)}
 
     def values(self, table_name: str, row: dict[str, Any]) -> dict[str, Any]:
         values = {column: row.get(column) for column in OWN_COLUMNS[table_name]}
@@ -140,7 +179,7 @@ class Applier:
             values["status"] = STATUS_FROM_HSDS.get(values["status"], values["status"])
         if table_name == "locations" and not values["timezone"]:
             values["timezone"] = self.timezone(row)
-        return values | {"source_id": self.source.id}
+        return values | {"id": row["id"], "source_id": self.source.id}
 
     def timezone(self, row: dict[str, Any]) -> str:
         address = self.addresses.get(row["id"]) or {}
@@ -152,34 +191,37 @@ class Applier:
             return "America/New_York"
         return timezone_for(lat, lng, state, postal)
 
-    def upsert(self, table_name: str, model: type, row: dict[str, Any], record: Any) -> None:
-        values = self.values(table_name, row)
-        if record is None:
-            # Parts are set before the record is added, so nothing is lazily loaded, and ids are
-            # the package's, so nothing needs flushing before its revision is recorded.
-            record = model(id=row["id"], **values)
-            self.set_parts(record)
-            self.session.add(record)
-            record_creation(self.session, record, self.actor, **self.part_snapshots(record))
-            self.package.report.created[table_name] += 1
-            return
-        before = self.part_snapshots(record)
-        changed = apply_changes(self.session, record, values, self.actor)
-        self.set_parts(record)
-        self.session.flush()
-        after = self.part_snapshots(record)
-        part_changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-        if part_changes:
-            record_revision(
-                self.session,
-                entity_type=table_name.removesuffix("s"),
-                entity_id=record.id,
-                action="update",
-                changes=part_changes,
-                actor=self.actor,
-            )
-        if changed or part_changes:
-            self.package.report.updated[table_name] += 1
+    def create_parts(self, new: dict[str, list[dict[str, Any]]]) -> None:
+        """Insert the parts of the new records, and the records' creation revisions (every
+        field, parts included, as ``record_creation`` writes them)."""
+        inserts: dict[type, dict[uuid.UUID, dict[str, Any]]] = defaultdict(dict)
+        for table_name, model in RECORDS:
+            created = [
+                (record, self.new_parts(model, record, inserts)) for record in new[table_name]
+            ]
+            record_creations(self.session, model, created, self.actor)
+        for part_model, rows in inserts.items():
+            insert_rows(self.session, part_model.__table__, list(rows.values()))
+
+    def new_parts(self, model: type, record: dict[str, Any], inserts: dict) -> dict[str, Any]:
+        """Add a new record's parts to ``inserts``; returns them as its revision shows them."""
+        owner = f"{model.__name__.lower()}_id"
+        snapshots: dict[str, Any] = {}
+        for table_name, column, attribute in PARTS[model]:
+            relationship = getattr(model, attribute).property
+            part_model = relationship.mapper.class_
+            [(_, link)] = relationship.local_remote_pairs
+            parts = []
+            for row in self.parts[f"{table_name}.{column}"].get(record["id"], []):
+                values = self.part_values(table_name, row) | {"id": row["id"]}
+                parts.append(_values_snapshot(part_model, values, owner))
+                # A row with two owners (a phone of a place and of its service) is one part.
+                inserts[part_model].setdefault(row["id"], values)[link.key] = record["id"]
+            snapshots[attribute] = sorted(parts, key=lambda part: part["id"])
+        if model is Location and (address := self.addresses.get(record["id"])) is not None:
+            inserts[Address][address["id"]] = dict(address)
+            snapshots["address"] = _values_snapshot(Address, address, owner)
+        return snapshots
 
     def part_snapshots(self, record: Any) -> dict[str, Any]:
         # The column pointing back at the record is implied, and unset until the first flush.
@@ -263,8 +305,19 @@ class Applier:
 
 
 def _part_snapshot(part: Any, owner: str) -> dict[str, Any]:
-    return {
-        column.key: to_json_value(getattr(part, column.key))
-        for column in inspect(part).mapper.column_attrs
-        if column.key not in ("created_at", "last_modified", owner)
-    }
+    return _values_snapshot(
+        type(part), {key: getattr(part, key) for key in _keys(type(part))}, owner
+    )
+
+
+def _values_snapshot(model: type, values: dict[str, Any], owner: str) -> dict[str, Any]:
+    """A part as its record's revision shows it (the column back to the record is implied)."""
+    return {key: to_json_value(values.get(key)) for key in _keys(model) if key != owner}
+
+
+def _keys(model: type) -> list[str]:
+    return [
+        column.key
+        for column in inspect(model).column_attrs
+        if column.key not in ("created_at", "last_modified")
+    ]

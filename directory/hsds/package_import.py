@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.hsds import areas
+from directory.hsds.batches import existing_ids
 from directory.hsds.extensions import extension_rows
 from directory.hsds.foreign import Foreign, check_link_entity
 from directory.hsds.package import PackageError, read_package
@@ -187,6 +188,8 @@ class Package:
         self.report = report
         self.foreign = Foreign(self, term_map or {})
         self.terms = self._term_map()
+        # Each location's first service's organization, once a location needs it.
+        self.service_organizations: dict[uuid.UUID, uuid.UUID] | None = None
 
     def rows(self, name: str) -> list[tuple[int, dict[str, Any]]]:
         return self.tables[name].rows if name in self.tables else []
@@ -217,7 +220,7 @@ class Package:
         return mapped
 
     def exists(self, model: type, value: uuid.UUID) -> bool:
-        return value in self.known[model] or self.session.get(model, value) is not None
+        return value in self.known[model]
 
     def check_references(self) -> None:
         """Every id a row points at exists in the package or in the directory. A missing record
@@ -231,6 +234,14 @@ class Package:
                 ("services", Service),
             )
         }
+        for column, model in REFERENCES.items():
+            elsewhere = {
+                row[column]
+                for rows in self.tables.values()
+                for _, row in rows.rows
+                if row.get(column) is not None and row[column] not in self.known[model]
+            }
+            self.known[model] |= existing_ids(self.session, model, elsewhere)
         for table_name, rows in self.tables.items():
             kept = []
             for line, row in rows.rows:
@@ -276,14 +287,18 @@ class Package:
     def adopt_location(self, line: int, row: dict[str, Any]) -> bool:
         """A location whose organization is missing (HSDS lets a location have none) belongs to
         the organization of a service offered there; the directory needs one for each place."""
-        services = {r["id"]: r for _, r in self.rows("services")}
-        for _, link in self.rows("service_at_locations"):
-            service = services.get(link["service_id"])
-            if link["location_id"] == row["id"] and service is not None:
-                row["organization_id"] = service["organization_id"]
-                reason = "no such record; the location belongs to its services' organization"
-                self.warning("locations", line, "organization_id", reason)
-                return True
+        if self.service_organizations is None:
+            services = {r["id"]: r["organization_id"] for _, r in self.rows("services")}
+            self.service_organizations = {}
+            for _, link in self.rows("service_at_locations"):
+                if link["service_id"] in services:
+                    organization = services[link["service_id"]]
+                    self.service_organizations.setdefault(link["location_id"], organization)
+        if (organization := self.service_organizations.get(row["id"])) is not None:
+            row["organization_id"] = organization
+            reason = "no such record; the location belongs to its services' organization"
+            self.warning("locations", line, "organization_id", reason)
+            return True
         self.error(
             "locations",
             line,

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session, object_session
 
 from directory.models import ApiKey, Revision, User
@@ -94,18 +94,51 @@ def record_revision(
     return revision
 
 
+def _creation_changes(fields: dict[str, Any], extra: dict[str, Any]) -> dict[str, list[Any]]:
+    fields = fields | {key: to_json_value(value) for key, value in extra.items()}
+    return {field: [None, value] for field, value in fields.items() if value is not None}
+
+
 def record_creation(session: Session, entity: Any, actor: Actor, **extra: Any) -> Revision:
     """Record that ``entity`` (already added and flushed) was created, with every field's value."""
-    fields = snapshot(entity) | {key: to_json_value(value) for key, value in extra.items()}
-    changes = {field: [None, value] for field, value in fields.items() if value is not None}
     return record_revision(
         session,
         entity_type=entity_type_of(entity),
         entity_id=entity.id,
         action="create",
-        changes=changes,
+        changes=_creation_changes(snapshot(entity), extra),
         actor=actor,
     )
+
+
+def record_creations(
+    session: Session,
+    model: type,
+    created: Iterable[tuple[dict[str, Any], dict[str, Any]]],
+    actor: Actor,
+) -> None:
+    """Record that each ``model`` row was created, as :func:`record_creation` does for one, for
+    rows a bulk insert wrote: each given as (its column values, extra fields such as its
+    parts). One executemany, not an object per revision."""
+    table = inspect(model).local_table.name
+    columns = [c.key for c in inspect(model).column_attrs if c.key not in UNTRACKED_FIELDS]
+    rows = [
+        {
+            "entity_type": ENTITY_TYPES.get(table, table),
+            "entity_id": values["id"],
+            "action": "create",
+            "changes": _creation_changes(
+                {key: to_json_value(values.get(key)) for key in columns}, extra
+            ),
+            "actor_type": actor.type,
+            "actor_id": actor.id,
+            "actor_label": actor.label,
+            "reason": None,
+        }
+        for values, extra in created
+    ]
+    if rows:
+        session.execute(insert(Revision.__table__), rows)
 
 
 def apply_changes(
