@@ -19,9 +19,10 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import String, cast, literal, or_, select, union_all
+from sqlalchemy import Select, String, cast, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from directory.hours import Span
@@ -36,7 +37,7 @@ from directory.models import (
     Service,
     Source,
 )
-from directory.queries.predicates import among
+from directory.queries.predicates import in_ids
 from directory.queries.taxonomy import TaxonomyIndex
 
 if TYPE_CHECKING:
@@ -142,8 +143,9 @@ def _source(row) -> CardSource | None:
     return CardSource(row.source_name, row.source_vintage, row.source_url, row.source_as_of)
 
 
-def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
-    query = (
+@cache
+def _locations_query(dialect: str) -> Select:
+    return (
         select(
             Location.id,
             Location.name,
@@ -171,10 +173,13 @@ def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
         .join(Organization, Organization.id == Location.organization_id)
         .outerjoin(Address, Address.location_id == Location.id)
         .outerjoin(Source, Source.id == Location.source_id)
-        .where(among(Location.id, location_ids, connection.dialect.name))
+        .where(in_ids(Location.id, "ids", dialect))
     )
+
+
+def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
     places = {}
-    for row in connection.execute(query):
+    for row in connection.execute(_locations_query(connection.dialect.name), {"ids": location_ids}):
         address = None
         if row.address_1 is not None:
             address = CardAddress(
@@ -200,8 +205,9 @@ def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
     return places
 
 
-def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
-    query = (
+@cache
+def _services_query(dialect: str) -> Select:
+    return (
         select(
             Service.id,
             Service.name,
@@ -213,8 +219,12 @@ def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
             Organization.name.label("organization_name"),
         )
         .join(Organization, Organization.id == Service.organization_id)
-        .where(among(Service.id, service_ids, connection.dialect.name))
+        .where(in_ids(Service.id, "ids", dialect))
     )
+
+
+def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
+    query = _services_query(connection.dialect.name)
     return {
         row.id: CardService(
             id=row.id,
@@ -225,22 +235,27 @@ def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
             assured_date=row.assured_date,
             organization=CardOrganization(row.organization_id, row.organization_name),
         )
-        for row in connection.execute(query)
+        for row in connection.execute(query, {"ids": service_ids})
     }
+
+
+@cache
+def _terms_and_languages_query(dialect: str):
+    terms = select(
+        Attribute.service_id, literal("term"), cast(Attribute.taxonomy_term_id, String)
+    ).where(in_ids(Attribute.service_id, "ids", dialect))
+    codes = select(Language.service_id, literal("language"), Language.code).where(
+        in_ids(Language.service_id, "ids", dialect)
+    )
+    return union_all(terms, codes)
 
 
 def _terms_and_languages(connection, taxonomy: TaxonomyIndex, services: dict) -> None:
     """Each service's terms (their details from the process's taxonomy) and language codes,
     from one query: (service, "term", term id as text) and (service, "language", code)."""
-    dialect = connection.dialect.name
-    terms = select(
-        Attribute.service_id, literal("term"), cast(Attribute.taxonomy_term_id, String)
-    ).where(among(Attribute.service_id, services, dialect))
-    codes = select(Language.service_id, literal("language"), Language.code).where(
-        among(Language.service_id, services, dialect)
-    )
+    query = _terms_and_languages_query(connection.dialect.name)
     spoken: dict[uuid.UUID, set[str]] = {service_id: set() for service_id in services}
-    for service_id, kind, value in connection.execute(union_all(terms, codes)):
+    for service_id, kind, value in connection.execute(query, {"ids": list(services)}):
         if kind == "language":
             spoken[service_id].add(value)
             continue
@@ -252,16 +267,19 @@ def _terms_and_languages(connection, taxonomy: TaxonomyIndex, services: dict) ->
         service.language_codes = sorted(spoken[service_id])
 
 
-def _owned(connection, model, places: dict, services: dict, *columns):
+def _owned(connection, model, places: dict, services: dict):
     """Rows of a table of details (phones, schedules) that belong to these places or
-    services: (location id, service id, *columns), from one query."""
-    dialect = connection.dialect.name
-    return connection.execute(
-        select(model.location_id, model.service_id, *columns).where(
-            or_(
-                among(model.location_id, places, dialect),
-                among(model.service_id, services, dialect),
-            )
+    services: (location id, service id, *columns shown), from one query."""
+    query = _owned_query(model, connection.dialect.name)
+    return connection.execute(query, {"places": list(places), "services": list(services)})
+
+
+@cache
+def _owned_query(model, dialect: str) -> Select:
+    return select(model.location_id, model.service_id, *_SHOWN[model]).where(
+        or_(
+            in_ids(model.location_id, "places", dialect),
+            in_ids(model.service_id, "services", dialect),
         )
     )
 
@@ -269,16 +287,7 @@ def _owned(connection, model, places: dict, services: dict, *columns):
 def _phones(connection, places: dict, services: dict) -> None:
     """The phones of the page's places and services."""
     owners: dict[uuid.UUID, CardLocation | CardService] = {**places, **services}
-    rows = _owned(
-        connection,
-        Phone,
-        places,
-        services,
-        Phone.number,
-        Phone.extension,
-        Phone.type,
-        Phone.description,
-    )
+    rows = _owned(connection, Phone, places, services)
     for location_id, service_id, *phone in rows:
         for owner_id in (location_id, service_id):
             if owner_id in owners:
@@ -296,21 +305,20 @@ def phone_order(phone) -> tuple:
 def _hours(connection, places: dict, services: dict) -> None:
     """The opening hours of the page's services, and of its places for services without
     their own (``queries.opening``)."""
-    rows = _owned(
-        connection,
-        Schedule,
-        places,
-        services,
-        Schedule.byday,
-        Schedule.opens_at,
-        Schedule.closes_at,
-    )
+    rows = _owned(connection, Schedule, places, services)
     for location_id, service_id, *span in rows:
         if service_id is not None:
             if service_id in services:
                 services[service_id].spans.append(Span(*span))
         elif location_id in places:
             places[location_id].spans.append(Span(*span))
+
+
+# The columns of each table of details a card shows.
+_SHOWN = {
+    Phone: (Phone.number, Phone.extension, Phone.type, Phone.description),
+    Schedule: (Schedule.byday, Schedule.opens_at, Schedule.closes_at),
+}
 
 
 class CardCache:

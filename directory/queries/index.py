@@ -240,8 +240,9 @@ class Ranked:
         lng = np.array([row[2] for row in rows], dtype=np.float64)
         return cls(ids, names, lat, lng)
 
-    def uuids(self) -> list[uuid.UUID]:
-        return [as_uuid(raw) for raw in self.ids]
+    def uuids(self, start: int = 0, stop: int | None = None) -> list[uuid.UUID]:
+        """The ids of the rows in [start, stop) as UUIDs."""
+        return [as_uuid(raw) for raw in self.ids[start:stop]]
 
     def keep(self, mask: Iterable[bool]) -> Ranked:
         mask = np.fromiter(mask, dtype=bool, count=len(self))

@@ -66,6 +66,14 @@ def among(column, ids, dialect: str) -> ColumnElement[bool]:
     return column.in_(ids)
 
 
+def in_ids(column, name: str, dialect: str) -> ColumnElement[bool]:
+    """``column IN :name``, for a statement built once and given its ids at each execution:
+    ``= ANY`` of one array parameter on PostgreSQL (see ``among``), an expanding IN on SQLite."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
 def as_uuid(raw: object) -> uuid.UUID:
     return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
 

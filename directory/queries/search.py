@@ -24,6 +24,7 @@ from directory.queries.index import Ranked
 from directory.queries.opening import CardHours, assemble, chunks, load_card_hours
 from directory.queries.predicates import (
     as_uuid,
+    id_forms,
     locations,
     matching_pairs,
     offers_matching_service,
@@ -41,6 +42,8 @@ from directory.queries.results import (
 
 # (location id, service id, service status, location time zone): one service matched at a place.
 Pair = tuple
+# Candidates checked for keywords and hours in one go when only the nearest few are wanted.
+CHECKED_AT_ONCE = 200
 
 
 def search(
@@ -65,7 +68,7 @@ def search(
     nearest = []
     if not ranked and _can_widen(filters):
         wider = replace(filters, radius_miles=MAX_RADIUS_MILES, page=1, per_page=NEAREST_COUNT)
-        nearest = _hits(session, seen, wider, now)[1]
+        nearest = _hits(session, seen, wider, now, counted=False)[1]
     return SearchResult(
         origin=filters.origin,
         hits=hits,
@@ -97,12 +100,18 @@ def matches(filters: SearchFilters, *, now: datetime | None = None) -> list[tupl
 
 
 def _hits(
-    session: Session, seen: tuple[Snapshot, bool], filters: SearchFilters, now: datetime
+    session: Session,
+    seen: tuple[Snapshot, bool],
+    filters: SearchFilters,
+    now: datetime,
+    *,
+    counted: bool = True,
 ) -> tuple[Ranked, list[SearchHit]]:
-    """Every matching place in result order, and the cards of the asked page."""
+    """Every matching place in result order (only as many as the page needs when they need
+    not be ``counted``), and the cards of the asked page."""
     start = (filters.page - 1) * filters.per_page
     stop = start + filters.per_page
-    ranked, pairs = _matched(session, seen[0], filters, now, (start, stop))
+    ranked, pairs = _matched(session, seen[0], filters, now, (start, stop), counted=counted)
     return ranked, _cards(session, seen, ranked.page(start, stop), pairs, filters, now)
 
 
@@ -112,6 +121,8 @@ def _matched(
     filters: SearchFilters,
     now: datetime,
     window: tuple[int, int] | None = None,
+    *,
+    counted: bool = True,
 ) -> tuple[Ranked, list[Pair]]:
     """Every matching place in result order, and the pairs of those in ``window`` (start, stop
     in that order; all when None)."""
@@ -119,13 +130,23 @@ def _matched(
     ranked = matcher.ranked()
     if not (filters.keywords or filters.filters_hours):
         return ranked, matcher.pairs(ranked, *(window or (0, len(ranked))))
-    # Every candidate is checked, not only the page's: the count and the pages depend on it.
-    pairs = matcher.pairs(ranked, 0, len(ranked))
-    keep = _open_at(session, pairs, filters.open_at or now) if filters.filters_hours else None
-    matched = {pair[0] for pair in pairs} if keep is None else keep
-    ranked = ranked.keep(location_id in matched for location_id in ranked.uuids())
+    # Keywords and hours are checked on every candidate when the count depends on them;
+    # otherwise in distance order, until the window is filled.
+    step = len(ranked) if counted or window is None else CHECKED_AT_ONCE
+    pairs, matched, scanned = [], set(), 0
+    while scanned < len(ranked) and (counted or len(matched) < window[1]):
+        found = matcher.pairs(ranked, scanned, scanned + step)
+        keep = {pair[0] for pair in found}
+        if filters.filters_hours:
+            keep = _open_at(session, found, filters.open_at or now)
+        pairs += [pair for pair in found if pair[0] in keep]
+        matched |= keep
+        scanned += step
+    # Compared as the index keeps ids (raw), not converting every candidate to a UUID.
+    raw = {form for location_id in matched for form in id_forms(location_id)}
+    ranked = ranked.keep(i < scanned and ranked.ids[i] in raw for i in range(len(ranked)))
     if window is not None:
-        shown = set(ranked.uuids()[slice(*window)])
+        shown = set(ranked.uuids(*window))
         pairs = [pair for pair in pairs if pair[0] in shown]
     return ranked, pairs
 
@@ -175,7 +196,7 @@ class SqlMatcher(Matcher):
 
     def pairs(self, ranked: Ranked, start: int, stop: int) -> list[Pair]:
         found = []
-        for chunk in chunks(ranked.uuids()[start:stop]):
+        for chunk in chunks(ranked.uuids(start, stop)):
             query = matching_pairs(self.filters, self.snapshot.taxonomy, self.today, chunk)
             found.extend(self.session.execute(query).all())
         return found
