@@ -31,8 +31,9 @@ from sqlalchemy import String, select, type_coerce
 from directory.extensions import db
 from directory.geo import Place, haversine_miles, zip_centroid
 from directory.geo.index import get_index
+from directory.models import Location
 from directory.queries import SearchFilters, search
-from directory.queries.predicates import locations, not_archived
+from directory.queries.predicates import locations
 from directory.queries.search import page_of
 
 RADIUS_MILES = 25.0
@@ -107,8 +108,7 @@ def naive_search(filters: SearchFilters, now: datetime) -> int:
             locations.c.longitude,
             locations.c.name,
         ).where(
-            not_archived(locations.c.archived_at),
-            locations.c.location_type == "physical",
+            Location.visible,
             locations.c.latitude.is_not(None),
         )
     )

@@ -34,8 +34,7 @@ from sqlalchemy.orm import Session
 
 from directory.geo import bounding_box, haversine_miles
 from directory.geo.distance import EARTH_RADIUS_MILES
-from directory.models import Address, Attribute, Language, ServiceArea
-from directory.models.services import VISIBLE_STATUSES
+from directory.models import Address, Attribute, Language, Service, ServiceArea
 from directory.queries.context import (
     RemoteChoice,
     choose,
@@ -45,7 +44,6 @@ from directory.queries.predicates import (
     as_uuid,
     id_forms,
     locations,
-    not_archived,
     raw_id,
     service_at_locations,
     services,
@@ -482,7 +480,7 @@ def _load_remote(session: Session, vocab: Vocabulary) -> RemotePart:
             services.c.assured_date,
         )
         .join(services, services.c.id == ServiceArea.service_id)
-        .where(services.c.status.in_(VISIBLE_STATUSES), not_archived(services.c.archived_at))
+        .where(Service.visible)
     ).all()
     service_ids = sorted({as_uuid(row[0]) for row in rows})
     terms = _term_masks(connection, vocab, service_ids)
@@ -537,7 +535,7 @@ def _load_part(
             services.c.status,
         )
         .join(services, services.c.id == service_at_locations.c.service_id)
-        .where(services.c.status.in_(VISIBLE_STATUSES), not_archived(services.c.archived_at))
+        .where(Service.visible)
     )
     offers = []
     for query in _chunked(offers_query, service_at_locations.c.location_id, location_ids):

@@ -14,12 +14,10 @@ from sqlalchemy import (
     ColumnElement,
     String,
     Table,
-    and_,
     any_,
     bindparam,
     exists,
     func,
-    null,
     or_,
     select,
     type_coerce,
@@ -33,7 +31,6 @@ from directory.models import (
     Service,
     ServiceAtLocation,
 )
-from directory.models.services import VISIBLE_STATUSES
 from directory.queries.results import SearchFilters
 from directory.queries.taxonomy import TaxonomyIndex
 
@@ -83,16 +80,6 @@ def id_forms(value: uuid.UUID) -> tuple[uuid.UUID, str]:
     return value, value.hex
 
 
-def not_archived(column) -> ColumnElement[bool]:
-    """``column IS NULL``, written so that no planner searches the archived_at index with it.
-
-    Almost every row is not archived; without table statistics SQLite takes ``IS NULL`` for a
-    selective equality and walks that index instead of the coordinates or the location's
-    links, which is a thousand times slower.
-    """
-    return func.coalesce(column, null()).is_(None)
-
-
 def like_pattern(keyword: str) -> str:
     """A LIKE pattern matching the keyword anywhere, with its own % and _ taken literally."""
     escaped = keyword.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -114,8 +101,7 @@ def service_conditions(
 ) -> list[ColumnElement[bool]]:
     """Conditions on ``services`` (and, when ``at_location``, on the joined ``locations``)."""
     conditions: list[ColumnElement[bool]] = [
-        services.c.status.in_(VISIBLE_STATUSES),
-        not_archived(services.c.archived_at),
+        Service.visible,
     ]
     for codes in (filters.categories, filters.costs, filters.access, filters.populations):
         if codes:
@@ -176,7 +162,7 @@ def offers_matching_service(
 
 
 def visible_location() -> ColumnElement[bool]:
-    return and_(not_archived(locations.c.archived_at), locations.c.location_type == "physical")
+    return Location.visible
 
 
 def matching_pairs(filters: SearchFilters, taxonomy: TaxonomyIndex, today: date, location_ids):
