@@ -2,10 +2,12 @@
 
 For each origin (a real ZIP centroid) at a 25-mile radius:
 
-* ``search()`` — what the pages, the API and HSDS call (bounding box on the coordinates index,
-  haversine on the candidates, the page's records loaded);
+* ``search()`` — what the pages, the API and HSDS call (the in-memory index ranks the
+  candidates, the page's cards are loaded). Each origin is new to it, so its cards are read from
+  the database: the first search near a place;
 * ``GET /api/v1/search`` — the same through the Flask test client: argument parsing, place
-  lookup, search and JSON;
+  lookup, search and JSON. It follows ``search()`` for the same origin, so it finds the cards
+  kept: any later search near the same place;
 * the naive baseline — every location's coordinates from SQL, haversine on all of them in
   Python, filter, sort, then the same loading of the page's records;
 * ``search()`` with every filter on (categories, cost, access, language, keywords,
