@@ -28,6 +28,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory import validation
 from directory.hsds import areas
 from directory.hsds.batches import existing_ids
 from directory.hsds.extensions import extension_rows
@@ -153,6 +154,13 @@ def parse_tables(files: dict[str, str], report: ImportReport) -> dict[str, Rows]
                 present |= extended.get(present.get("id", ""), {})
                 try:
                     loaded = schema.load(present)
+                    if problems := validation.hsds_row_problems(table.name, loaded):
+                        report.errors.extend(
+                            RowError(table.path, reader.line_num, name, message)
+                            for name, messages in sorted(problems.items())
+                            for message in messages
+                        )
+                        continue
                     if table.name == "service_areas" and (reason := areas.unplaced(loaded)):
                         report.warnings.append(
                             RowError(table.path, reader.line_num, "extent", reason)

@@ -380,24 +380,10 @@ def _checked(problem_of: Callable[[str], str | None]) -> Callable[[Any], None]:
     return check
 
 
-def _zone_problem(value: str) -> str | None:
-    return None if validation.is_known_zone(value) else validation.ZONE_RULE
-
-
-def _url_problem(value: str) -> str | None:
-    return None if validation.is_web_url(value) else validation.URL_RULE
-
-
 def cell_checks(table: Table, column: Column) -> list[Callable[[Any], None]]:
-    """What an imported cell must meet: the rules of every other edge (``directory.validation``)
-    — text a database can hold, a known time zone, a web URL, a phone number one can dial."""
+    """What an imported cell must meet on its own: text a database can hold. The listing rules
+    (time zone, URL, phone, state, ZIP code) are checked per row by the one validator every
+    route uses (``validation.hsds_row_problems``)."""
     if column.type != "string":
         return []
-    checks = [_checked(validation.text_problem)]
-    if column.name == "timezone":
-        checks.append(_checked(_zone_problem))
-    elif column.name in URL_COLUMNS:
-        checks.append(_checked(_url_problem))
-    elif table.name == "phones" and column.name == "number":
-        checks.append(_checked(validation.phone_problem))
-    return checks
+    return [_checked(validation.text_problem)]
