@@ -32,7 +32,7 @@ def public_place(location: Any) -> PublicPlace:
         return PublicPlace(True, None, None, None, None, location.front_door)
     return PublicPlace(
         False,
-        location.address,
+        getattr(location, "address", None),  # a table row (the HSDS export) has none of its own
         location.latitude,
         location.longitude,
         location.position_description,

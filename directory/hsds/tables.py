@@ -45,6 +45,7 @@ from directory.models import (
 )
 from directory.models.details import PHONE_TYPES
 from directory.models.services import EXTENT_TYPES, REACHES
+from directory.places import public_place
 
 EXTENSION = "Harm Reduction Directory extension (not in HSDS 3.0)."
 # Extension columns live in their own files (``x-hrd-locations.csv``, keyed by the row's id), so
@@ -359,8 +360,8 @@ def public_value(table: Table, row: Any, column: str, value: Any) -> Any:
     """A cell as the public export writes it: a confidential location has no coordinates, and
     a stored value the import would refuse (a bare ``http://``, an unknown time zone) is left
     empty, so every export imports again."""
-    if table.name == "locations" and row.confidential and column in PLACE_COLUMNS:
-        return None
+    if table.name == "locations" and column in PLACE_COLUMNS:
+        return getattr(public_place(row), column)
     if column in URL_COLUMNS:
         return validation.web_url(value)
     if column == "timezone" and not validation.is_known_zone(value):

@@ -294,6 +294,6 @@ def test_an_hsds_package_with_values_no_page_could_show_is_refused_row_by_row(ru
     result = runner.invoke(args=["import", "hsds", str(out)])
     assert result.exit_code == 1, result.output
     assert "organizations.csv:2: website:" in result.output
-    assert "phones.csv:2: number:" in result.output
+    assert "phones.csv:2: phones:" in result.output  # named as every route names it
     assert "locations.csv:2: timezone:" in result.output
     assert listings_count() == 0
