@@ -51,3 +51,12 @@ def test_legality_notes_load_for_every_state_topic_and_language_once(session):
     }
     assert len({n.state_code for n in notes}) == 52
     assert reference.load_legality_notes(session) == 0
+
+
+def test_every_copy_of_the_directory_gives_a_term_the_same_id(session):
+    # Derived from the code, not drawn at random: an HSDS package or an API client that names a
+    # term by id means the same term in any other copy (an export imported into an empty one).
+    terms = session.scalars(select(TaxonomyTerm)).all()
+    assert terms
+    assert all(term.id == reference.term_id(term.code) for term in terms)
+    assert reference.term_id("naloxone") != reference.term_id("methadone")

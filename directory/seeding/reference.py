@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid
 from datetime import date
 from pathlib import Path
 
@@ -22,13 +23,27 @@ SEED_DIR = PROJECT_ROOT / "seed"
 TERM_FIELDS = ("kind", "name", "name_es", "description", "description_es", "legality_topic")
 
 
+# Ids derived from the taxonomy's name and each term's code, not drawn at random: every copy of
+# the directory gives a term the same id, so HSDS packages and API clients can rely on it and an
+# export imported into an empty directory refers to the same terms.
+TAXONOMY_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:harm-reduction-directory:taxonomy")
+
+
+def term_id(code: str) -> uuid.UUID:
+    return uuid.uuid5(TAXONOMY_NAMESPACE, f"term:{code}")
+
+
 def load_taxonomy(session: Session, path: Path = SEED_DIR / "taxonomy.json") -> int:
     """Create or update the taxonomy and its terms; returns how many terms changed."""
     data = json.loads(path.read_text(encoding="utf-8"))
     meta = data["taxonomy"]
     taxonomy = session.scalar(select(Taxonomy).where(Taxonomy.name == meta["name"]))
     if taxonomy is None:
-        taxonomy = Taxonomy(name=meta["name"], description=meta["description"])
+        taxonomy = Taxonomy(
+            id=uuid.uuid5(TAXONOMY_NAMESPACE, f"taxonomy:{meta['name']}"),
+            name=meta["name"],
+            description=meta["description"],
+        )
         session.add(taxonomy)
     for key in ("description", "uri", "version"):
         if getattr(taxonomy, key) != meta.get(key):
@@ -40,7 +55,7 @@ def load_taxonomy(session: Session, path: Path = SEED_DIR / "taxonomy.json") -> 
     for order, entry in enumerate(data["terms"]):
         term = existing.get(entry["code"])
         if term is None:
-            term = TaxonomyTerm(code=entry["code"], taxonomy=taxonomy)
+            term = TaxonomyTerm(id=term_id(entry["code"]), code=entry["code"], taxonomy=taxonomy)
             session.add(term)
             existing[term.code] = term
         values = {field: entry.get(field) for field in TERM_FIELDS} | {"sort_order": order}
