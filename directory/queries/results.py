@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from directory.geo import Place
 from directory.hours import OpenStatus
+from directory.pagination import Page
 
 if TYPE_CHECKING:
     from directory.queries.cards import CardLocation, CardService
@@ -100,14 +100,13 @@ class SearchResult:
     nearest: list[SearchHit] = field(default_factory=list)
 
     @property
+    def paged(self) -> Page:
+        return Page(self.page, self.per_page, self.total)
+
+    @property
     def total_pages(self) -> int:
-        return math.ceil(self.total / self.per_page) if self.total else 0
+        return self.paged.total_pages
 
     @property
     def pagination(self) -> dict[str, int]:
-        return {
-            "total": self.total,
-            "total_pages": self.total_pages,
-            "page": self.page,
-            "per_page": self.per_page,
-        }
+        return self.paged.pagination()
