@@ -42,7 +42,8 @@ from directory.queries.results import (
 
 # (location id, service id, service status, location time zone): one service matched at a place.
 Pair = tuple
-# Candidates checked for keywords and hours in one go when only the nearest few are wanted.
+# Candidates checked for keywords and hours in the first go when only the nearest few are
+# wanted; each further go checks twice as many.
 CHECKED_AT_ONCE = 200
 
 
@@ -141,7 +142,7 @@ def _matched(
             keep = _open_at(session, found, filters.open_at or now)
         pairs += [pair for pair in found if pair[0] in keep]
         matched |= keep
-        scanned += step
+        scanned, step = scanned + step, step * 2  # few round trips, however far the matches
     # Compared as the index keeps ids (raw), not converting every candidate to a UUID.
     raw = {form for location_id in matched for form in id_forms(location_id)}
     ranked = ranked.keep(i < scanned and ranked.ids[i] in raw for i in range(len(ranked)))
