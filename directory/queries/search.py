@@ -59,12 +59,13 @@ def search(
     now = now or datetime.now(UTC)
     seen = engine().current(session)
     snapshot = seen[0]
-    ranked, hits = _hits(session, seen, filters, now)
     if filters.keywords:
         remote = remote_choices(session, filters, snapshot.taxonomy, now.date())
     else:
         remote = snapshot.index.remote_choices(filters, snapshot.taxonomy, now.date())
-    _, services = engine().cards.cards(session, seen, {}, [r.service_id for r in remote])
+    # The remote services' cards are read with the page's: one set of queries.
+    remote_ids = [r.service_id for r in remote]
+    ranked, hits, services = _hits(session, seen, filters, now, remote=remote_ids)
     topics = snapshot.taxonomy.legality_topics(filters.categories)
     nearest = []
     if not ranked and _can_widen(filters):
@@ -106,14 +107,17 @@ def _hits(
     filters: SearchFilters,
     now: datetime,
     *,
+    remote: list = (),
     counted: bool = True,
-) -> tuple[Ranked, list[SearchHit]]:
+) -> tuple[Ranked, list[SearchHit], dict]:
     """Every matching place in result order (only as many as the page needs when they need
-    not be ``counted``), and the cards of the asked page."""
+    not be ``counted``), the cards of the asked page, and every service card read (the
+    page's and the ``remote`` ones)."""
     start = (filters.page - 1) * filters.per_page
     stop = start + filters.per_page
     ranked, pairs = _matched(session, seen[0], filters, now, (start, stop), counted=counted)
-    return ranked, _cards(session, seen, ranked.page(start, stop), pairs, filters, now)
+    page = ranked.page(start, stop)
+    return ranked, *_cards(session, seen, page, pairs, filters, now, remote)
 
 
 def _matched(
@@ -161,7 +165,7 @@ def page_of(
     seen = engine().current(session)
     ranked = Ranked.from_rows([row for row, _ in page])
     pairs = SqlMatcher(session, seen[0], filters, now.date()).pairs(ranked, 0, len(ranked))
-    return _cards(session, seen, page, pairs, filters, now)
+    return _cards(session, seen, page, pairs, filters, now)[0]
 
 
 def _open_at(session: Session, pairs: list[Pair], at: datetime) -> set:
@@ -236,12 +240,14 @@ def _cards(
     pairs: list[Pair],
     filters: SearchFilters,
     now: datetime,
-) -> list[SearchHit]:
-    """The page's cards: each place with its matched services, their hours and distance."""
+    remote: list = (),
+) -> tuple[list[SearchHit], dict]:
+    """The page's cards (each place with its matched services, their hours and distance), and
+    the service cards read, those of ``remote`` too."""
     shown_at: dict = {raw: [] for raw in (as_uuid(row[0]) for row, _ in page)}
     for location_id, service_id, *_ in pairs:
         shown_at[location_id].append(service_id)
-    places, services = engine().cards.cards(session, seen, shown_at)
+    places, services = engine().cards.cards(session, seen, shown_at, remote)
     hours = assemble(
         pairs,
         {sid: services[sid].spans for sid in services},
@@ -253,7 +259,7 @@ def _cards(
         if location_id in places:  # else gone since the snapshot's version
             shown = [services[s] for s in shown if s in services]
             hits.append(_hit(places[location_id], shown, miles, hours.get(location_id), at, now))
-    return hits
+    return hits, services
 
 
 def _hit(location, shown: list, miles, card: CardHours | None, at: datetime, now: datetime):
