@@ -21,9 +21,11 @@ def _on_sqlite_connect(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # Searches read the coordinates index over and over: a 64 MB page cache and memory-mapped
-    # reads keep it in memory (measured: wall time of a search falls to its CPU time).
+    # reads keep it in memory (measured: wall time of a search falls to its CPU time). The map
+    # is as large as SQLite allows (2 GB): a page beyond it is read with a system call each
+    # time, and a 280,000-location directory is 1.7 GB (every-filter p95 43 → 36 ms).
     cursor.execute("PRAGMA cache_size=-65536")
-    cursor.execute("PRAGMA mmap_size=1073741824")
+    cursor.execute("PRAGMA mmap_size=2147418112")
     cursor.close()
 
 
