@@ -14,8 +14,8 @@ Design (what is kept, and why it is never stale):
   reads the version (one row); when it moved, the snapshot advances by the change rows in
   between, or is built anew after a bulk write or a taxonomy change.
 - **One search.** ``search(filters)`` ranks with the index, asks a ``Matcher`` which services
-  matched at the page's places (the index, or SQL when keywords or a state listing need it) and
-  reads only the page's cards.
+  matched at the page's places (the index; SQL checks keywords and opening hours on the pairs
+  it found, and lists a whole state by name) and reads only the page's cards.
 """
 
 from directory.queries.engine import snapshot

@@ -37,7 +37,7 @@ from directory.models import (
     Service,
     Source,
 )
-from directory.queries.predicates import in_ids
+from directory.queries.predicates import id_forms, in_ids, raw_id
 from directory.queries.taxonomy import TaxonomyIndex
 
 if TYPE_CHECKING:
@@ -242,9 +242,9 @@ def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
 @cache
 def _terms_and_languages_query(dialect: str):
     terms = select(
-        Attribute.service_id, literal("term"), cast(Attribute.taxonomy_term_id, String)
+        raw_id(Attribute.service_id), literal("term"), cast(Attribute.taxonomy_term_id, String)
     ).where(in_ids(Attribute.service_id, "ids", dialect))
-    codes = select(Language.service_id, literal("language"), Language.code).where(
+    codes = select(raw_id(Language.service_id), literal("language"), Language.code).where(
         in_ids(Language.service_id, "ids", dialect)
     )
     return union_all(terms, codes)
@@ -255,28 +255,35 @@ def _terms_and_languages(connection, taxonomy: TaxonomyIndex, services: dict) ->
     from one query: (service, "term", term id as text) and (service, "language", code)."""
     query = _terms_and_languages_query(connection.dialect.name)
     spoken: dict[uuid.UUID, set[str]] = {service_id: set() for service_id in services}
-    for service_id, kind, value in connection.execute(query, {"ids": list(services)}):
+    by_raw = _by_raw(services)
+    for raw, kind, value in connection.execute(query, {"ids": list(services)}):
         if kind == "language":
-            spoken[service_id].add(value)
+            spoken[by_raw[raw].id].add(value)
             continue
         term = taxonomy.by_raw_id.get(value)
         if term is not None:
-            services[service_id].terms.append(term)
+            by_raw[raw].terms.append(term)
     for service_id, service in services.items():
         service.terms.sort(key=lambda term: (term.sort_order, term.code))
         service.language_codes = sorted(spoken[service_id])
 
 
+def _by_raw(cards: Mapping[uuid.UUID, object]) -> dict:
+    """The cards by their ids in the forms a ``raw_id`` column returns them: comparing raw ids
+    spares converting every row's id to a UUID (a few hundred a page)."""
+    return {form: card for card_id, card in cards.items() for form in id_forms(card_id)}
+
+
 def _owned(connection, model, places: dict, services: dict):
-    """Rows of a table of details (phones, schedules) that belong to these places or
-    services: (location id, service id, *columns shown), from one query."""
+    """Rows of a table of details (phones) that belong to these places or services: (raw
+    location id, raw service id, *columns shown), from one query."""
     query = _owned_query(model, connection.dialect.name)
     return connection.execute(query, {"places": list(places), "services": list(services)})
 
 
 @cache
 def _owned_query(model, dialect: str) -> Select:
-    return select(model.location_id, model.service_id, *_SHOWN[model]).where(
+    return select(raw_id(model.location_id), raw_id(model.service_id), *_SHOWN[model]).where(
         or_(
             in_ids(model.location_id, "places", dialect),
             in_ids(model.service_id, "services", dialect),
@@ -286,13 +293,13 @@ def _owned_query(model, dialect: str) -> Select:
 
 def _phones(connection, places: dict, services: dict) -> None:
     """The phones of the page's places and services."""
-    owners: dict[uuid.UUID, CardLocation | CardService] = {**places, **services}
+    owners = _by_raw({**places, **services})
     rows = _owned(connection, Phone, places, services)
     for location_id, service_id, *phone in rows:
         for owner_id in (location_id, service_id):
             if owner_id in owners:
                 owners[owner_id].phones.append(CardPhone(*phone))
-    for owner in owners.values():
+    for owner in (*places.values(), *services.values()):
         owner.phones.sort(key=phone_order)
 
 
@@ -305,13 +312,30 @@ def phone_order(phone) -> tuple:
 def _hours(connection, places: dict, services: dict) -> None:
     """The opening hours of the page's services, and of its places for services without
     their own (``queries.opening``)."""
-    rows = _owned(connection, Schedule, places, services)
-    for location_id, service_id, *span in rows:
+    of_places, of_services = opening_hours(connection, places, services)
+    for owners, spans in ((places, of_places), (services, of_services)):
+        for owner_id, owned in spans.items():
+            owners[owner_id].spans = owned
+
+
+def opening_hours(
+    connection, location_ids: Iterable[uuid.UUID], service_ids: Iterable[uuid.UUID]
+) -> tuple[dict[uuid.UUID, list[Span]], dict[uuid.UUID, list[Span]]]:
+    """The weekly hours of these places (their own: rows without a service) and of these
+    services, by id, from one query."""
+    places = {form: i for i in location_ids for form in id_forms(i)}
+    services = {form: i for i in service_ids for form in id_forms(i)}
+    of_places: dict[uuid.UUID, list[Span]] = {}
+    of_services: dict[uuid.UUID, list[Span]] = {}
+    query = _owned_query(Schedule, connection.dialect.name)
+    parameters = {"places": list(set(places.values())), "services": list(set(services.values()))}
+    for location_id, service_id, *span in connection.execute(query, parameters):
         if service_id is not None:
             if service_id in services:
-                services[service_id].spans.append(Span(*span))
+                of_services.setdefault(services[service_id], []).append(Span(*span))
         elif location_id in places:
-            places[location_id].spans.append(Span(*span))
+            of_places.setdefault(places[location_id], []).append(Span(*span))
+    return of_places, of_services
 
 
 # The columns of each table of details a card shows.

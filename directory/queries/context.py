@@ -74,8 +74,9 @@ def remote_choices(
     """Services reaching the origin by mail, phone or online, each once: the most local first,
     then by name; at most MAX_REMOTE. The caller loads the services.
 
-    Searches without keywords ask the search index instead (``SearchIndex.remote_choices``),
-    which answers the same from memory; this is the reference it is tested against."""
+    Searches ask the search index instead (``search.remote_choices``: the index checks every
+    filter but keywords from memory, SQL the keywords on what it found); this is the
+    reference it is tested against."""
     area_rows = session.execute(
         select(
             ServiceArea.service_id,

@@ -11,7 +11,7 @@ longitude and state, bitmasks of the service's taxonomy terms (category, cost, a
 population) and of the languages spoken (the service's and the location's), and the later of
 the service's and the location's verified dates — exactly what ``predicates.service_conditions``
 asks of one service, so "every filter must match the same service" still holds. Keywords are not
-indexed: the caller checks them in SQL on the index's candidates, as it checks opening hours.
+indexed: the search checks them in SQL on the pairs the index found, as it checks opening hours.
 
 Freshness is the engine's (``queries.engine``): it builds an index at one version of the
 database and, when the version moves, reloads the changed locations into a small *delta* part
@@ -24,7 +24,7 @@ from __future__ import annotations
 import bisect
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -60,6 +60,10 @@ _EDGE = 1e-9
 _IN_CHUNK = 5000
 _WORD = 64
 _MASK = (1 << _WORD) - 1
+
+
+# Of these service ids, the ones to keep.
+Keep = Callable[[set[uuid.UUID]], set[uuid.UUID]]
 
 
 class Rebuild(Exception):
@@ -172,9 +176,11 @@ class RemotePart:
     languages: np.ndarray  # the service's own: a remote service has no location
     verified: np.ndarray
 
-    def choices(self, filters: SearchFilters, term_words, language_words, cutoff) -> list:
-        """The services reaching the origin (or the state) that pass the filters, chosen as
-        ``context.choose`` does."""
+    def choices(
+        self, filters: SearchFilters, term_words, language_words, cutoff, keep: Keep | None
+    ) -> list:
+        """The services reaching the origin (or the state) that pass the filters, and those
+        ``keep`` keeps of them (the keyword check), chosen as ``context.choose`` does."""
         covers = self.extents == "nationwide"
         for extent, code in covered_codes(filters):
             covers |= (self.extents == extent) & (self.codes == code)
@@ -182,7 +188,7 @@ class RemotePart:
             covers
             & _passes(self.terms, self.languages, self.verified, term_words, language_words, cutoff)
         )
-        return choose(
+        areas = [
             (
                 as_uuid(self.services[row]),
                 self.extents[row],
@@ -191,7 +197,11 @@ class RemotePart:
                 self.names[row],
             )
             for row in rows
-        )
+        ]
+        if keep is not None and areas:
+            kept = keep({area[0] for area in areas})
+            areas = [area for area in areas if area[0] in kept]
+        return choose(areas)
 
 
 @dataclass
@@ -349,10 +359,15 @@ class SearchIndex:
         return term_words, language_words, cutoff
 
     def remote_choices(
-        self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date
+        self,
+        filters: SearchFilters,
+        taxonomy: TaxonomyIndex,
+        today: date,
+        keep: Keep | None = None,
     ) -> list[RemoteChoice]:
-        """What ``context.remote_choices`` answers, for searches without keywords."""
-        return self.remote.choices(filters, *self._criteria(filters, taxonomy, today))
+        """What ``context.remote_choices`` answers: every filter checked here but keywords,
+        which ``keep`` checks on the services found (``search.remote_choices``)."""
+        return self.remote.choices(filters, *self._criteria(filters, taxonomy, today), keep)
 
     def ranked(self, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date) -> Ranked:
         """Every location within the radius with a service matching the indexed filters (all

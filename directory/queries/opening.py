@@ -7,18 +7,14 @@ is closed whatever its schedule says.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import zip_longest
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from directory.hours import UNKNOWN, OpenStatus, Span, open_status, stored_zone
-from directory.models import Schedule
-from directory.queries.predicates import among
+from directory.hours import UNKNOWN, OpenStatus, Span, is_open, open_status, stored_zone
+from directory.queries.cards import opening_hours
 
 CHUNK = 5000
 
@@ -52,6 +48,17 @@ class CardHours:
             return UNKNOWN
         return combined
 
+    def is_open(self, at: datetime) -> bool:
+        """Whether ``status(at)`` says open, without working out when it next closes: what
+        the "open now" filter asks of every candidate."""
+        if at.tzinfo is None:
+            zone = stored_zone(self.timezone)
+            if zone is None:
+                return False
+            at = at.replace(tzinfo=zone)
+        rows = [row for _, status, rows in self.services if status == "active" for row in rows]
+        return bool(rows) and is_open(rows, self.timezone, at) is True
+
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
@@ -63,37 +70,10 @@ def load_card_hours(
 ) -> dict[object, CardHours]:
     """Hours for each location of the (location_id, service_id, status, timezone) pairs."""
     pairs = list(pairs)
-    location_ids = sorted({pair[0] for pair in pairs})
-    service_ids = sorted({pair[1] for pair in pairs})
-    by_location: dict[object, list[Span]] = defaultdict(list)
-    by_service: dict[object, list[Span]] = defaultdict(list)
-    columns = (
-        Schedule.location_id,
-        Schedule.service_id,
-        Schedule.byday,
-        Schedule.opens_at,
-        Schedule.closes_at,
+    of_places, of_services = opening_hours(
+        session.connection(), {pair[0] for pair in pairs}, {pair[1] for pair in pairs}
     )
-    dialect = session.get_bind().dialect.name
-    # One query per chunk for both owners: a page's hours cost a single round trip.
-    for some_locations, some_services in zip_longest(
-        chunks(location_ids), chunks(service_ids), fillvalue=()
-    ):
-        rows = session.execute(
-            select(*columns).where(
-                or_(
-                    among(Schedule.location_id, some_locations, dialect),
-                    among(Schedule.service_id, some_services, dialect),
-                )
-            )
-        )
-        for location_id, service_id, byday, opens_at, closes_at in rows:
-            span = Span(byday, opens_at, closes_at)
-            if service_id is not None:
-                by_service[service_id].append(span)
-            elif location_id is not None:
-                by_location[location_id].append(span)
-    return assemble(pairs, by_service, by_location)
+    return assemble(pairs, of_services, of_places)
 
 
 def assemble(

@@ -6,14 +6,18 @@ the services that do. The same conditions pick the remote services (which have n
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Select,
     String,
     Table,
+    TypeDecorator,
     any_,
     bindparam,
     exists,
@@ -49,26 +53,27 @@ def raw_id(column) -> ColumnElement:
     return type_coerce(column, String)
 
 
-def among(column, ids, dialect: str) -> ColumnElement[bool]:
-    """``column IN ids``, as the same statement whatever the number of ids on PostgreSQL.
-
-    An IN list is a new statement for every count, which PostgreSQL plans afresh each time (a
-    third of a millisecond for each of a results page's queries); ``= ANY`` of one array
-    parameter is one statement, which psycopg prepares and PostgreSQL plans once. SQLite plans
-    an IN list in microseconds, and has no arrays.
-    """
-    ids = list(ids)
-    if dialect == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(column.type)))
-    return column.in_(ids)
-
-
 def in_ids(column, name: str, dialect: str) -> ColumnElement[bool]:
-    """``column IN :name``, for a statement built once and given its ids at each execution:
-    ``= ANY`` of one array parameter on PostgreSQL (see ``among``), an expanding IN on SQLite."""
+    """``column IN :name``, for a statement built once and given its ids at each execution.
+
+    An IN list is a new statement for every count of ids: PostgreSQL plans it afresh each time
+    (a third of a millisecond for each of a results page's queries) and SQLAlchemy writes its
+    SQL anew. So: ``= ANY`` of one array parameter on PostgreSQL, which psycopg prepares and
+    PostgreSQL plans once; on SQLite, IN the values of one JSON array parameter."""
     if dialect == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(column.type)))
-    return column.in_(bindparam(name, expanding=True))
+    values = func.json_each(bindparam(name, type_=_HexArray())).table_valued("value")
+    return column.in_(select(values.c.value))
+
+
+class _HexArray(TypeDecorator):
+    """A list of UUIDs bound as the JSON array of their hex forms, as SQLite stores them."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect) -> str:
+        return json.dumps([v.hex if isinstance(v, uuid.UUID) else v for v in value])
 
 
 def as_uuid(raw: object) -> uuid.UUID:
@@ -131,7 +136,9 @@ def _speaks(codes: tuple[str, ...], *, at_location: bool) -> ColumnElement[bool]
     return or_(*(exists().where(owner, spoken).correlate_except(languages) for owner in owners))
 
 
-def _mentions(pattern: str, *, at_location: bool) -> ColumnElement[bool]:
+def _mentions(pattern, *, at_location: bool) -> ColumnElement[bool]:
+    """The service (and, ``at_location``, the joined place), or its organization, mentions
+    the LIKE ``pattern`` (a string or a bound parameter)."""
     owner = locations.c.organization_id if at_location else services.c.organization_id
     texts = [services.c.name, services.c.description]
     if at_location:
@@ -148,6 +155,43 @@ def _mentions(pattern: str, *, at_location: bool) -> ColumnElement[bool]:
         .correlate_except(organizations)
     )
     return or_(*(text.ilike(pattern, escape="\\") for text in texts), in_organization)
+
+
+@cache
+def mentioning_pairs(dialect: str, keywords: int) -> Select:
+    """(location id, service id) of the services offered at ``:locations`` where the service,
+    the place or the place's organization mentions every keyword (LIKE patterns ``:k0``,
+    ``:k1``…): a search's keyword check, on the places the index found (a place offers a
+    service or two: narrowing by service ids too, SQLite tries every service with every place).
+    One statement per number of keywords."""
+    return (
+        select(service_at_locations.c.location_id, service_at_locations.c.service_id)
+        .join(services, services.c.id == service_at_locations.c.service_id)
+        .join(locations, locations.c.id == service_at_locations.c.location_id)
+        .where(
+            in_ids(service_at_locations.c.location_id, "locations", dialect),
+            *(_mentions(_keyword(i), at_location=True) for i in range(keywords)),
+        )
+    )
+
+
+@cache
+def mentioning_services(dialect: str, keywords: int) -> Select:
+    """The ids among ``:services`` whose service or organization mentions every keyword:
+    the keyword check of remote services (which have no place)."""
+    return select(services.c.id).where(
+        in_ids(services.c.id, "services", dialect),
+        *(_mentions(_keyword(i), at_location=False) for i in range(keywords)),
+    )
+
+
+def keyword_parameters(keywords: list[str]) -> dict[str, str]:
+    """The LIKE patterns ``mentioning_pairs`` and ``mentioning_services`` take."""
+    return {f"k{i}": like_pattern(keyword) for i, keyword in enumerate(keywords)}
+
+
+def _keyword(i: int):
+    return bindparam(f"k{i}", type_=String)
 
 
 def offers_matching_service(

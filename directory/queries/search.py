@@ -18,15 +18,18 @@ from sqlalchemy.orm import Session
 from directory.extensions import db
 from directory.hours import UNKNOWN
 from directory.models import Address
-from directory.queries.context import remote_choices
+from directory.queries.context import RemoteChoice
 from directory.queries.engine import Snapshot, engine
 from directory.queries.index import Ranked
 from directory.queries.opening import CardHours, assemble, chunks, load_card_hours
 from directory.queries.predicates import (
     as_uuid,
     id_forms,
+    keyword_parameters,
     locations,
     matching_pairs,
+    mentioning_pairs,
+    mentioning_services,
     offers_matching_service,
     raw_id,
     visible_location,
@@ -59,10 +62,7 @@ def search(
     now = now or datetime.now(UTC)
     seen = engine().current(session)
     snapshot = seen[0]
-    if filters.keywords:
-        remote = remote_choices(session, filters, snapshot.taxonomy, now.date())
-    else:
-        remote = snapshot.index.remote_choices(filters, snapshot.taxonomy, now.date())
+    remote = remote_choices(session, snapshot, filters, now.date())
     # The remote services' cards are read with the page's: one set of queries.
     remote_ids = [r.service_id for r in remote]
     ranked, hits, services = _hits(session, seen, filters, now, remote=remote_ids)
@@ -82,6 +82,20 @@ def search(
         state=filters.search_state,
         nearest=nearest,
     )
+
+
+def remote_choices(
+    session: Session, snapshot: Snapshot, filters: SearchFilters, today: date
+) -> list[RemoteChoice]:
+    """The remote services a search shows: the index checks every filter but keywords, SQL
+    checks the keywords on the services it found."""
+    keep = None
+    if filters.keywords:
+
+        def keep(service_ids: set) -> set:
+            return _mentioning_services(session, filters.keywords, service_ids)
+
+    return snapshot.index.remote_choices(filters, snapshot.taxonomy, today, keep)
 
 
 def _can_widen(filters: SearchFilters) -> bool:
@@ -171,13 +185,14 @@ def page_of(
 def _open_at(session: Session, pairs: list[Pair], at: datetime) -> set:
     """The places of these pairs open at ``at``."""
     hours = load_card_hours(session, pairs)
-    return {location_id for location_id, card in hours.items() if card.status(at).state == "open"}
+    return {location_id for location_id, card in hours.items() if card.is_open(at)}
 
 
 @dataclass
 class Matcher:
     """Ranks the matching places and says which of their services matched: the index does
-    both for a radius search without keywords; otherwise SQL checks what the index cannot."""
+    both for a radius search, SQL checking keywords on the pairs it found; a state listed by
+    name is SQL's (``SqlMatcher``)."""
 
     session: Session
     snapshot: Snapshot
@@ -188,15 +203,16 @@ class Matcher:
         return self.snapshot.index.ranked(self.filters, self.snapshot.taxonomy, self.today)
 
     def pairs(self, ranked: Ranked, start: int, stop: int) -> list[Pair]:
-        return ranked.pairs(start, stop)
+        pairs = ranked.pairs(start, stop)
+        if self.filters.keywords:
+            return _mentioning_pairs(self.session, self.filters.keywords, pairs)
+        return pairs
 
 
 class SqlMatcher(Matcher):
-    """Keywords, or a whole state listed by name: SQL says which services match."""
+    """A whole state listed by name: SQL says which places and services match."""
 
     def ranked(self) -> Ranked:
-        if self.filters.origin is not None and self.filters.origin.kind != "state":
-            return super().ranked()
         return _state_listing(self.session, self.snapshot, self.filters, self.today)
 
     def pairs(self, ranked: Ranked, start: int, stop: int) -> list[Pair]:
@@ -209,8 +225,28 @@ class SqlMatcher(Matcher):
 
 def _matcher(session: Session, snapshot: Snapshot, filters: SearchFilters, today) -> Matcher:
     origin = filters.origin
-    by_index = origin is not None and origin.kind != "state" and not filters.keywords
+    by_index = origin is not None and origin.kind != "state"
     return (Matcher if by_index else SqlMatcher)(session, snapshot, filters, today)
+
+
+def _mentioning_pairs(session: Session, keywords: list[str], pairs: list[Pair]) -> list[Pair]:
+    """Of these pairs, those whose service, place or the place's organization mentions every
+    keyword."""
+    if not pairs:
+        return []
+    connection = session.connection()
+    query = mentioning_pairs(connection.dialect.name, len(keywords))
+    parameters = {"locations": list({pair[0] for pair in pairs}), **keyword_parameters(keywords)}
+    found = {tuple(row) for row in connection.execute(query, parameters)}
+    return [pair for pair in pairs if (pair[0], pair[1]) in found]
+
+
+def _mentioning_services(session: Session, keywords: list[str], service_ids: set) -> set:
+    """Of these services, those whose text or organization mentions every keyword."""
+    connection = session.connection()
+    query = mentioning_services(connection.dialect.name, len(keywords))
+    parameters = {"services": list(service_ids), **keyword_parameters(keywords)}
+    return set(connection.scalars(query, parameters))
 
 
 def _state_listing(session: Session, snapshot: Snapshot, filters: SearchFilters, today) -> Ranked:

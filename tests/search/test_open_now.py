@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from directory.geo import place_at
+from directory.hours import Span
 from directory.queries import SearchFilters, search
+from directory.queries.opening import CardHours
 from tests.search.helpers import place, save, service
 
 WEEKDAYS = "MO,TU,WE,TH,FR"
@@ -114,3 +116,32 @@ def test_open_now_applies_within_a_radius_too(app):
     filters = SearchFilters(origin=place_at(40.75, -73.99), open_now=True)
     result = search(filters, now=TUESDAY_EVENING_EAST)
     assert [hit.location.name for hit in result.hits] == ["Open near"]
+
+
+def test_the_open_now_filter_agrees_with_the_status_a_card_shows():
+    """The filter asks ``is_open`` of every candidate (without working out when it next
+    changes); the card shows ``status``: they must never disagree."""
+    office = [Span(WEEKDAYS, time(9), time(17))]
+    night = [Span("TU", time(20), time(4))]
+    cards = [
+        CardHours("America/New_York", [("s1", "active", office)]),
+        CardHours("America/New_York", [("s1", "active", night)]),
+        CardHours("America/Los_Angeles", [("s1", "active", office), ("s2", "active", night)]),
+        CardHours("America/New_York", [("s1", "temporarily_closed", office)]),
+        CardHours("America/New_York", [("s1", "active", []), ("s2", "active", office)]),
+        CardHours("America/New_York", [("s1", "active", [])]),
+        CardHours("Not/A_Zone", [("s1", "active", office)]),
+    ]
+    instants = [
+        TUESDAY_EVENING_EAST,
+        datetime(2026, 11, 24, 15, 0, tzinfo=UTC),  # 10:00 in New York, a Tuesday
+        datetime(2026, 11, 25, 7, 0, tzinfo=UTC),  # 02:00 Wednesday in New York
+        datetime(2026, 3, 9, 13, 30, tzinfo=UTC),  # the day after clocks went forward
+        datetime(2026, 11, 24, 10, 0),  # "open at" 10:00 on each place's own clock
+        datetime(2026, 11, 24, 23, 0),
+    ]
+    answers = [
+        (card.is_open(at), card.status(at).state == "open") for card in cards for at in instants
+    ]
+    assert all(fast == shown for fast, shown in answers), answers
+    assert sum(shown for _, shown in answers) >= 5  # open cases are among them

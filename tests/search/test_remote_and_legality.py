@@ -13,6 +13,7 @@ from directory.models import Attribute, Language, LegalityNote, ServiceArea
 from directory.operations import listings
 from directory.operations.listings import Actor
 from directory.queries import SearchFilters, context, search, snapshot, taxonomy_index
+from directory.queries.search import remote_choices
 from tests.search.helpers import place, save, service, term
 
 
@@ -171,9 +172,8 @@ def remote_by_sql(filters: SearchFilters) -> list[tuple]:
 
 
 def remote_by_index(filters: SearchFilters) -> list[tuple]:
-    taxonomy = taxonomy_index(db.session)
     today = datetime.now(UTC).date()
-    return snapshot(db.session).index.remote_choices(filters, taxonomy, today)
+    return remote_choices(db.session, snapshot(db.session), filters, today)
 
 
 def test_the_index_picks_the_same_remote_services_as_sql_for_every_filter(app):
@@ -197,6 +197,13 @@ def test_the_index_picks_the_same_remote_services_as_sql_for_every_filter(app):
         {"languages": ("es",)},
         {"verified_within": 30},
         {"state": "NY"},
+        # Keywords: SQL checks them on what the index found, in a name or an organization's.
+        {"q": "español"},
+        {"q": "STRIPS"},
+        {"q": "areas organization"},
+        {"q": "two nowhere"},
+        {"q": "100%_"},
+        {"q": "hotline", "categories": ("naloxone",)},
     ]
     for origin in origins:
         for variant in variants:
