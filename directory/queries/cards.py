@@ -147,7 +147,7 @@ def _source(row) -> CardSource | None:
 def _locations_query(dialect: str) -> Select:
     return (
         select(
-            Location.id,
+            raw_id(Location.id).label("id"),
             Location.name,
             Location.latitude,
             Location.longitude,
@@ -179,14 +179,16 @@ def _locations_query(dialect: str) -> Select:
 
 def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
     places = {}
+    asked = _asked(location_ids)
     for row in connection.execute(_locations_query(connection.dialect.name), {"ids": location_ids}):
         address = None
         if row.address_1 is not None:
             address = CardAddress(
                 row.address_1, row.address_2, row.city, row.state_province, row.postal_code
             )
-        places[row.id] = CardLocation(
-            id=row.id,
+        location_id = asked[row.id]
+        places[location_id] = CardLocation(
+            id=location_id,
             name=row.name,
             latitude=row.latitude,
             longitude=row.longitude,
@@ -209,7 +211,7 @@ def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
 def _services_query(dialect: str) -> Select:
     return (
         select(
-            Service.id,
+            raw_id(Service.id).label("id"),
             Service.name,
             Service.status,
             Service.description,
@@ -225,9 +227,10 @@ def _services_query(dialect: str) -> Select:
 
 def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
     query = _services_query(connection.dialect.name)
+    asked = _asked(service_ids)
     return {
-        row.id: CardService(
-            id=row.id,
+        asked[row.id]: CardService(
+            id=asked[row.id],
             name=row.name,
             status=row.status,
             description=row.description,
@@ -272,6 +275,11 @@ def _by_raw(cards: Mapping[uuid.UUID, object]) -> dict:
     """The cards by their ids in the forms a ``raw_id`` column returns them: comparing raw ids
     spares converting every row's id to a UUID (a few hundred a page)."""
     return {form: card for card_id, card in cards.items() for form in id_forms(card_id)}
+
+
+def _asked(ids: Iterable[uuid.UUID]) -> dict:
+    """The ids asked for, by the forms a ``raw_id`` column returns them in."""
+    return {form: i for i in ids for form in id_forms(i)}
 
 
 def _owned(connection, model, places: dict, services: dict):
@@ -323,8 +331,7 @@ def opening_hours(
 ) -> tuple[dict[uuid.UUID, list[Span]], dict[uuid.UUID, list[Span]]]:
     """The weekly hours of these places (their own: rows without a service) and of these
     services, by id, from one query."""
-    places = {form: i for i in location_ids for form in id_forms(i)}
-    services = {form: i for i in service_ids for form in id_forms(i)}
+    places, services = _asked(location_ids), _asked(service_ids)
     of_places: dict[uuid.UUID, list[Span]] = {}
     of_services: dict[uuid.UUID, list[Span]] = {}
     query = _owned_query(Schedule, connection.dialect.name)

@@ -167,7 +167,7 @@ def _passes(terms, languages, verified, term_words, language_words, cutoff) -> n
 class RemotePart:
     """Every service area of every visible remote service, with the service's masks."""
 
-    services: np.ndarray  # raw service ids
+    services: np.ndarray  # service ids (UUIDs: there are few)
     extents: np.ndarray  # "nationwide", "state", "county" or "postal_code"
     codes: np.ndarray  # "NY", "NY:Kings", "10001", or None for nationwide
     reaches: np.ndarray
@@ -190,7 +190,7 @@ class RemotePart:
         )
         areas = [
             (
-                as_uuid(self.services[row]),
+                self.services[row],
                 self.extents[row],
                 self.codes[row],
                 self.reaches[row],
@@ -501,7 +501,7 @@ def _load_remote(session: Session, vocab: Vocabulary) -> RemotePart:
     terms = _term_masks(connection, vocab, service_ids)
     spoken = _language_masks(connection, vocab, service_ids, [])
     return RemotePart(
-        services=_objects(row[0] for row in rows),
+        services=_objects(as_uuid(row[0]) for row in rows),
         extents=_objects(row[1] for row in rows),
         codes=_objects(row[2] for row in rows),
         reaches=_objects(row[3] for row in rows),
