@@ -21,12 +21,11 @@ from directory.geo import haversine_miles
 from directory.geo.distance import bounding_box
 from directory.geo.index import get_index
 from directory.geo.records import ZipRecord
-from directory.models import Address, Service, ServiceArea
+from directory.models import Address, Location, Service, ServiceArea
 from directory.queries.predicates import (
     locations,
     offers_matching_service,
     service_conditions,
-    visible_location,
 )
 from directory.queries.results import SearchFilters
 from directory.queries.taxonomy import taxonomy_index
@@ -106,7 +105,7 @@ def coverage(
             .select_from(locations)
             .outerjoin(Address, Address.location_id == locations.c.id)
             .where(
-                visible_location(),
+                Location.visible,
                 offers_matching_service(filters, taxonomy, today),
                 locations.c.latitude.is_not(None),
                 locations.c.longitude.is_not(None),

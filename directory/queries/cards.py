@@ -183,24 +183,13 @@ def _locations(connection, location_ids: list) -> dict[uuid.UUID, CardLocation]:
     for row in connection.execute(_locations_query(connection.dialect.name), {"ids": location_ids}):
         address = None
         if row.address_1 is not None:
-            address = CardAddress(
-                row.address_1, row.address_2, row.city, row.state_province, row.postal_code
-            )
+            address = CardAddress(*row[13:18])
         location_id = asked[row.id]
+        # The query's first columns are the card's first fields, in order (id to assured_date).
         places[location_id] = CardLocation(
-            id=location_id,
-            name=row.name,
-            latitude=row.latitude,
-            longitude=row.longitude,
-            precision=row.precision,
-            position_description=row.position_description,
-            timezone=row.timezone,
-            confidential=row.confidential,
-            front_door=row.front_door,
-            assured_date=row.assured_date,
-            organization=CardOrganization(
-                row.organization_id, row.organization_name, row.organization_website
-            ),
+            location_id,
+            *row[1:10],
+            organization=CardOrganization(*row[10:13]),
             address=address,
             source=_source(row),
         )
@@ -228,16 +217,9 @@ def _services_query(dialect: str) -> Select:
 def _services(connection, service_ids: list) -> dict[uuid.UUID, CardService]:
     query = _services_query(connection.dialect.name)
     asked = _asked(service_ids)
+    # The query's columns are the card's fields, in order.
     return {
-        asked[row.id]: CardService(
-            id=asked[row.id],
-            name=row.name,
-            status=row.status,
-            description=row.description,
-            url=row.url,
-            assured_date=row.assured_date,
-            organization=CardOrganization(row.organization_id, row.organization_name),
-        )
+        asked[row.id]: CardService(asked[row.id], *row[1:6], CardOrganization(*row[6:8]))
         for row in connection.execute(query, {"ids": service_ids})
     }
 
@@ -271,15 +253,15 @@ def _terms_and_languages(connection, taxonomy: TaxonomyIndex, services: dict) ->
         service.language_codes = sorted(spoken[service_id])
 
 
-def _by_raw(cards: Mapping[uuid.UUID, object]) -> dict:
-    """The cards by their ids in the forms a ``raw_id`` column returns them: comparing raw ids
-    spares converting every row's id to a UUID (a few hundred a page)."""
-    return {form: card for card_id, card in cards.items() for form in id_forms(card_id)}
-
-
 def _asked(ids: Iterable[uuid.UUID]) -> dict:
-    """The ids asked for, by the forms a ``raw_id`` column returns them in."""
+    """The ids asked for, by the forms a ``raw_id`` column returns them in: comparing raw ids
+    spares converting every row's id to a UUID (a few hundred a page)."""
     return {form: i for i in ids for form in id_forms(i)}
+
+
+def _by_raw(cards: Mapping[uuid.UUID, object]) -> dict:
+    """The cards by the forms of their ids (``_asked``)."""
+    return {form: cards[i] for form, i in _asked(cards).items()}
 
 
 def _owned(connection, model, places: dict, services: dict):

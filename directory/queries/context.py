@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.geo import Place
-from directory.models import LegalityNote, Service, ServiceArea
+from directory.models import LegalityNote
 from directory.models.states import LEGALITY_TOPICS
-from directory.queries.predicates import service_conditions
 from directory.queries.results import SearchFilters
-from directory.queries.taxonomy import TaxonomyIndex
 
 # Local ones first: a ZIP's own programs before the county's, the state's, then nationwide ones.
 MAX_REMOTE = 20
@@ -39,14 +37,6 @@ def covered_codes(filters: SearchFilters) -> list[tuple[str, str]]:
     return areas
 
 
-def covering_areas(filters: SearchFilters) -> list:
-    """Conditions on ServiceArea for the areas that contain the origin (or the whole state)."""
-    return [ServiceArea.extent_type == "nationwide"] + [
-        (ServiceArea.extent_type == extent) & (ServiceArea.code == code)
-        for extent, code in covered_codes(filters)
-    ]
-
-
 def choose(areas) -> list[RemoteChoice]:
     """From (service id, extent type, code, reach, service name) of the covering areas of the
     matching services: each service once, with its most local area; the most local first,
@@ -66,32 +56,6 @@ class RemoteChoice(NamedTuple):
     service_id: object
     reach: str
     serves: str  # "nationwide", "NY", "NY:Kings" or "10001"
-
-
-def remote_choices(
-    session: Session, filters: SearchFilters, taxonomy: TaxonomyIndex, today: date
-) -> list[RemoteChoice]:
-    """Services reaching the origin by mail, phone or online, each once: the most local first,
-    then by name; at most MAX_REMOTE. The caller loads the services.
-
-    Searches ask the search index instead (``search.remote_choices``: the index checks every
-    filter but keywords from memory, SQL the keywords on what it found); this is the
-    reference it is tested against."""
-    area_rows = session.execute(
-        select(
-            ServiceArea.service_id,
-            ServiceArea.extent_type,
-            ServiceArea.code,
-            ServiceArea.reach,
-            Service.name,
-        )
-        .join(Service, Service.id == ServiceArea.service_id)
-        .where(
-            or_(*covering_areas(filters)),
-            *service_conditions(filters, taxonomy, today, at_location=False),
-        )
-    ).all()
-    return choose(area_rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from directory.geo import bounding_box, haversine_miles
 from directory.geo.distance import EARTH_RADIUS_MILES
-from directory.models import Address, Attribute, Language, Service, ServiceArea
+from directory.models import Address, Attribute, Language, Location, Service, ServiceArea
 from directory.queries.context import (
     RemoteChoice,
     choose,
@@ -47,7 +47,6 @@ from directory.queries.predicates import (
     raw_id,
     service_at_locations,
     services,
-    visible_location,
 )
 from directory.queries.results import SearchFilters
 from directory.queries.taxonomy import TaxonomyIndex
@@ -188,16 +187,8 @@ class RemotePart:
             covers
             & _passes(self.terms, self.languages, self.verified, term_words, language_words, cutoff)
         )
-        areas = [
-            (
-                self.services[row],
-                self.extents[row],
-                self.codes[row],
-                self.reaches[row],
-                self.names[row],
-            )
-            for row in rows
-        ]
+        columns = (self.services, self.extents, self.codes, self.reaches, self.names)
+        areas = list(zip(*(column[rows].tolist() for column in columns), strict=True))
         if keep is not None and areas:
             kept = keep({area[0] for area in areas})
             areas = [area for area in areas if area[0] in kept]
@@ -265,13 +256,9 @@ class Ranked:
             None if self.pos is None else self.pos[mask],
         )
 
-    @property
-    def knows_matches(self) -> bool:
-        return self.part_of is not None
-
     def pairs(self, start: int = 0, stop: int | None = None) -> list[tuple]:
         """(location id, service id, status, time zone) of every service that matched at the
-        rows in [start, stop), in row order: what ``opening.load_card_hours`` takes."""
+        rows in [start, stop), in row order: what ``opening.assemble`` takes."""
         stop = len(self) if stop is None else min(stop, len(self))
         found = []
         for index, matches in enumerate(self.matches):
@@ -365,7 +352,7 @@ class SearchIndex:
         today: date,
         keep: Keep | None = None,
     ) -> list[RemoteChoice]:
-        """What ``context.remote_choices`` answers: every filter checked here but keywords,
+        """The remote services reaching the origin: every filter checked here but keywords,
         which ``keep`` checks on the services found (``search.remote_choices``)."""
         return self.remote.choices(filters, *self._criteria(filters, taxonomy, today), keep)
 
@@ -532,7 +519,7 @@ def _load_part(
         locations.c.timezone,
     ).outerjoin(Address, Address.location_id == locations.c.id)
     where_location = where_location.where(
-        visible_location(), locations.c.latitude.is_not(None), locations.c.longitude.is_not(None)
+        Location.visible, locations.c.latitude.is_not(None), locations.c.longitude.is_not(None)
     )
     # Core rows straight from the connection: the ORM's result machinery would double the
     # build time on a national directory.

@@ -11,10 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from directory.hours import UNKNOWN, OpenStatus, Span, is_open, open_status, stored_zone
-from directory.queries.cards import opening_hours
 
 CHUNK = 5000
 
@@ -25,10 +22,6 @@ class CardHours:
 
     timezone: str
     services: list[tuple[object, str, list[Span]]] = field(default_factory=list)
-
-    @property
-    def service_ids(self) -> list[object]:
-        return [service_id for service_id, _, _ in self.services]
 
     def status(self, at: datetime) -> OpenStatus:
         """Open if any shown service is open; closed only if every one is known to be closed."""
@@ -63,17 +56,6 @@ class CardHours:
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def load_card_hours(
-    session: Session, pairs: Iterable[tuple[object, object, str, str]]
-) -> dict[object, CardHours]:
-    """Hours for each location of the (location_id, service_id, status, timezone) pairs."""
-    pairs = list(pairs)
-    of_places, of_services = opening_hours(
-        session.connection(), {pair[0] for pair in pairs}, {pair[1] for pair in pairs}
-    )
-    return assemble(pairs, of_services, of_places)
 
 
 def assemble(

@@ -159,18 +159,20 @@ def _mentions(pattern, *, at_location: bool) -> ColumnElement[bool]:
 
 @cache
 def mentioning_pairs(dialect: str, keywords: int) -> Select:
-    """(location id, service id) of the services offered at ``:locations`` where the service,
-    the place or the place's organization mentions every keyword (LIKE patterns ``:k0``,
-    ``:k1``…): a search's keyword check, on the places the index found (a place offers a
-    service or two: narrowing by service ids too, SQLite tries every service with every place).
-    One statement per number of keywords."""
+    """(location id, service id) at ``:locations`` where the service, the place or its
+    organization mentions every keyword (LIKE patterns ``:k0``, ``:k1``…): a search's keyword
+    check on the places the index found. (Narrowed by service ids too, SQLite tries every
+    service with every place.)"""
     return (
         select(service_at_locations.c.location_id, service_at_locations.c.service_id)
         .join(services, services.c.id == service_at_locations.c.service_id)
         .join(locations, locations.c.id == service_at_locations.c.location_id)
         .where(
             in_ids(service_at_locations.c.location_id, "locations", dialect),
-            *(_mentions(_keyword(i), at_location=True) for i in range(keywords)),
+            *(
+                _mentions(bindparam(f"k{i}", type_=String), at_location=True)
+                for i in range(keywords)
+            ),
         )
     )
 
@@ -181,17 +183,13 @@ def mentioning_services(dialect: str, keywords: int) -> Select:
     the keyword check of remote services (which have no place)."""
     return select(services.c.id).where(
         in_ids(services.c.id, "services", dialect),
-        *(_mentions(_keyword(i), at_location=False) for i in range(keywords)),
+        *(_mentions(bindparam(f"k{i}", type_=String), at_location=False) for i in range(keywords)),
     )
 
 
 def keyword_parameters(keywords: list[str]) -> dict[str, str]:
     """The LIKE patterns ``mentioning_pairs`` and ``mentioning_services`` take."""
     return {f"k{i}": like_pattern(keyword) for i, keyword in enumerate(keywords)}
-
-
-def _keyword(i: int):
-    return bindparam(f"k{i}", type_=String)
 
 
 def offers_matching_service(
@@ -203,10 +201,6 @@ def offers_matching_service(
         services.c.id == service_at_locations.c.service_id,
         *service_conditions(filters, taxonomy, today, at_location=True),
     )
-
-
-def visible_location() -> ColumnElement[bool]:
-    return Location.visible
 
 
 def matching_pairs(filters: SearchFilters, taxonomy: TaxonomyIndex, today: date, location_ids):

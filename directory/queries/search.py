@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.extensions import db
 from directory.hours import UNKNOWN
-from directory.models import Address
+from directory.models import Address, Location
+from directory.queries.cards import opening_hours
 from directory.queries.context import RemoteChoice
 from directory.queries.engine import Snapshot, engine
 from directory.queries.index import Ranked
-from directory.queries.opening import CardHours, assemble, chunks, load_card_hours
+from directory.queries.opening import CardHours, assemble, chunks
 from directory.queries.predicates import (
     as_uuid,
     id_forms,
@@ -32,7 +34,6 @@ from directory.queries.predicates import (
     mentioning_services,
     offers_matching_service,
     raw_id,
-    visible_location,
 )
 from directory.queries.results import (
     MAX_RADIUS_MILES,
@@ -89,12 +90,7 @@ def remote_choices(
 ) -> list[RemoteChoice]:
     """The remote services a search shows: the index checks every filter but keywords, SQL
     checks the keywords on the services it found."""
-    keep = None
-    if filters.keywords:
-
-        def keep(service_ids: set) -> set:
-            return _mentioning_services(session, filters.keywords, service_ids)
-
+    keep = partial(_mentioning_services, session, filters.keywords) if filters.keywords else None
     return snapshot.index.remote_choices(filters, snapshot.taxonomy, today, keep)
 
 
@@ -184,7 +180,9 @@ def page_of(
 
 def _open_at(session: Session, pairs: list[Pair], at: datetime) -> set:
     """The places of these pairs open at ``at``."""
-    hours = load_card_hours(session, pairs)
+    places, services = {pair[0] for pair in pairs}, {pair[1] for pair in pairs}
+    of_places, of_services = opening_hours(session.connection(), places, services)
+    hours = assemble(pairs, of_services, of_places)
     return {location_id for location_id, card in hours.items() if card.is_open(at)}
 
 
@@ -256,17 +254,15 @@ def _state_listing(session: Session, snapshot: Snapshot, filters: SearchFilters,
         locations.c.latitude,
         locations.c.longitude,
         locations.c.name,
-    ).where(visible_location(), offers_matching_service(filters, snapshot.taxonomy, today))
+    ).where(Location.visible, offers_matching_service(filters, snapshot.taxonomy, today))
     state = filters.search_state
     if state:
         query = query.where(
             locations.c.id.in_(select(Address.location_id).where(Address.state_province == state))
         )
-    return Ranked.from_rows(sorted(session.execute(query), key=sort_key_by_name))
-
-
-def sort_key_by_name(row: tuple) -> tuple:
-    return (row[3].casefold(), row[3], row[0])
+    return Ranked.from_rows(
+        sorted(session.execute(query), key=lambda row: (row[3].casefold(), row[3], row[0]))
+    )
 
 
 def _cards(

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from directory.extensions import db
 from directory.geo import resolve_place, zip_centroid
-from directory.models import Attribute, Language, LegalityNote, ServiceArea
+from directory.models import Attribute, Language, LegalityNote, Service, ServiceArea
 from directory.operations import listings
 from directory.operations.listings import Actor
 from directory.queries import SearchFilters, context, search, snapshot, taxonomy_index
+from directory.queries.predicates import service_conditions
 from directory.queries.search import remote_choices
 from tests.search.helpers import place, save, service, term
 
@@ -166,9 +167,26 @@ def test_a_note_replaced_by_one_with_an_older_timestamp_is_on_the_next_search(ap
 
 
 def remote_by_sql(filters: SearchFilters) -> list[tuple]:
+    """The reference: the service areas covering the origin of services matching every filter,
+    all checked in SQL, chosen as the search chooses."""
     taxonomy = taxonomy_index(db.session)
     today = datetime.now(UTC).date()
-    return context.remote_choices(db.session, filters, taxonomy, today)
+    covering = [ServiceArea.extent_type == "nationwide"] + [
+        (ServiceArea.extent_type == extent) & (ServiceArea.code == code)
+        for extent, code in context.covered_codes(filters)
+    ]
+    areas = db.session.execute(
+        select(
+            ServiceArea.service_id,
+            ServiceArea.extent_type,
+            ServiceArea.code,
+            ServiceArea.reach,
+            Service.name,
+        )
+        .join(Service, Service.id == ServiceArea.service_id)
+        .where(or_(*covering), *service_conditions(filters, taxonomy, today, at_location=False))
+    ).all()
+    return context.choose(areas)
 
 
 def remote_by_index(filters: SearchFilters) -> list[tuple]:
