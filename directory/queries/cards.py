@@ -313,11 +313,10 @@ def opening_hours(
 ) -> tuple[dict[uuid.UUID, list[Span]], dict[uuid.UUID, list[Span]]]:
     """The weekly hours of these places (their own: rows without a service) and of these
     services, by id, from one query."""
-    places, services = _asked(location_ids), _asked(service_ids)
-    of_places: dict[uuid.UUID, list[Span]] = {}
-    of_services: dict[uuid.UUID, list[Span]] = {}
+    parameters = {"places": list(location_ids), "services": list(service_ids)}
+    places, services = _asked(parameters["places"]), _asked(parameters["services"])
+    of_places, of_services = {}, {}
     query = _owned_query(Schedule, connection.dialect.name)
-    parameters = {"places": list(set(places.values())), "services": list(set(services.values()))}
     for location_id, service_id, *span in connection.execute(query, parameters):
         if service_id is not None:
             if service_id in services:

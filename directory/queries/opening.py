@@ -25,18 +25,16 @@ class CardHours:
 
     def status(self, at: datetime) -> OpenStatus:
         """Open if any shown service is open; closed only if every one is known to be closed."""
-        if at.tzinfo is None:
-            zone = stored_zone(self.timezone)
-            if zone is None:
-                return UNKNOWN  # a local time in a zone nobody knows: hours unknown
-            at = at.replace(tzinfo=zone)
-        known = [rows for _, status, rows in self.services if status == "active" and rows]
+        at = self._aware(at)
+        if at is None:
+            return UNKNOWN  # a local time in a zone nobody knows: hours unknown
+        known = self._active_rows()
         hours_unknown = any(status == "active" and not rows for _, status, rows in self.services)
         if not known:
             if hours_unknown:
                 return UNKNOWN
             return OpenStatus("closed")  # every service shown is temporarily closed
-        combined = open_status([row for rows in known for row in rows], self.timezone, at)
+        combined = open_status(known, self.timezone, at)
         if combined.state == "closed" and hours_unknown:
             return UNKNOWN
         return combined
@@ -44,13 +42,18 @@ class CardHours:
     def is_open(self, at: datetime) -> bool:
         """Whether ``status(at)`` says open, without working out when it next closes: what
         the "open now" filter asks of every candidate."""
-        if at.tzinfo is None:
-            zone = stored_zone(self.timezone)
-            if zone is None:
-                return False
-            at = at.replace(tzinfo=zone)
-        rows = [row for _, status, rows in self.services if status == "active" for row in rows]
-        return bool(rows) and is_open(rows, self.timezone, at) is True
+        at, known = self._aware(at), self._active_rows()
+        return at is not None and bool(known) and is_open(known, self.timezone, at) is True
+
+    def _aware(self, at: datetime) -> datetime | None:
+        """``at``; a local time ("open at") on this place's clock; None if its zone is unknown."""
+        if at.tzinfo is not None:
+            return at
+        zone = stored_zone(self.timezone)
+        return None if zone is None else at.replace(tzinfo=zone)
+
+    def _active_rows(self) -> list[Span]:  # a temporarily closed service's hours do not count
+        return [row for _, status, rows in self.services if status == "active" for row in rows]
 
 
 def chunks(items: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
